@@ -1,0 +1,50 @@
+import { NoxError } from '../errors.ts';
+import type { CommandEntry } from './command.ts';
+
+// Commands are loaded on demand so `--help` and small commands start fast.
+const COMMANDS: readonly CommandEntry[] = [
+  { name: 'demo', summary: 'Start a simulated company and walk it end to end (the README\'s main job)', load: async () => (await import('./demo.ts')).command },
+  { name: 'sie', summary: 'Work with SIE files: `sie inspect FILE [--json]`', load: async () => (await import('./sie.ts')).command },
+  { name: 'simulator', summary: 'Run the Fortnox API simulator (for tests, demos and benchmarks)', load: async () => (await import('./simulator.ts')).command },
+];
+
+const HELP = `noxbackup — automatic, encrypted backups of Fortnox data
+
+Usage: noxbackup <command> [options]
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`).join('\n')}
+
+Run \`noxbackup <command> --help\` for a command's options.
+Configuration comes from environment variables; see README.md.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    console.log('noxbackup 0.1.0');
+    return 0;
+  }
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (entry === undefined) {
+    console.error(`noxbackup: unknown command ${JSON.stringify(name)}.\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    const command = await entry.load();
+    if (rest.includes('--help') || rest.includes('-h')) {
+      console.log(command.usage);
+      return 0;
+    }
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof NoxError) {
+      console.error(`noxbackup ${name}: ${err.message}`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}

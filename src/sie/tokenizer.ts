@@ -1,0 +1,95 @@
+import { malformed } from './errors.ts';
+
+/** A field is either text (quotes and escapes removed) or an object list `{…}` of its elements. */
+export type SieField = string | readonly string[];
+
+export type SieLine =
+  | { readonly kind: 'record'; readonly label: string; readonly fields: readonly SieField[] }
+  | { readonly kind: 'open' }
+  | { readonly kind: 'close' };
+
+const isBlank = (c: string | undefined) => c === ' ' || c === '\t';
+
+/**
+ * Splits one line (without its line end) into a label and fields, following SIE §5.7:
+ * fields are separated by runs of spaces or tabs; a field may be quoted, and inside quotes only
+ * `\"` is an escape, so other backslashes stay literal (Windows paths in #FNR); `{…}` is an object
+ * list whose elements follow the same rules. Returns undefined for a blank line.
+ */
+export function tokenizeLine(raw: string, lineNo: number, warn: (message: string) => void = () => {}): SieLine | undefined {
+  const line = raw.replace(/[ \t]+$/, '');
+  let i = 0;
+  while (isBlank(line[i])) i++;
+  if (i === line.length) return undefined;
+  const rest = line.slice(i);
+  if (rest === '{') return { kind: 'open' };
+  if (rest === '}') return { kind: 'close' };
+  if (line[i] !== '#') {
+    throw malformed(lineNo, `expected a record starting with a #LABEL, or a lone { or }, but found ${JSON.stringify(excerpt(rest))}`);
+  }
+  const labelStart = i;
+  while (i < line.length && !isBlank(line[i])) i++;
+  const label = line.slice(labelStart, i);
+  if (!/^#[A-Za-z0-9_]+$/.test(label)) throw malformed(lineNo, `invalid label ${JSON.stringify(excerpt(label))}`);
+
+  const fields: SieField[] = [];
+  for (;;) {
+    while (isBlank(line[i])) i++;
+    if (i >= line.length) break;
+    if (line[i] === '{') {
+      i++;
+      const items: string[] = [];
+      for (;;) {
+        while (isBlank(line[i])) i++;
+        if (i >= line.length) throw malformed(lineNo, `object list in ${label} is not closed with }`);
+        if (line[i] === '}') {
+          i++;
+          break;
+        }
+        items.push(readValue(true));
+      }
+      fields.push(items);
+    } else {
+      fields.push(readValue(false));
+    }
+  }
+  return { kind: 'record', label, fields };
+
+  function readValue(inList: boolean): string {
+    let value = '';
+    if (line[i] === '"') {
+      i++;
+      let closed = false;
+      while (i < line.length) {
+        const c = line[i]!;
+        if (c === '\\' && line[i + 1] === '"') {
+          value += '"';
+          i += 2;
+        } else if (c === '"') {
+          i++;
+          closed = true;
+          break;
+        } else {
+          value += c;
+          i++;
+        }
+      }
+      if (!closed) {
+        // `"C:\dir\"` at the end of a line: the writer meant a literal backslash, not an escape.
+        if (line.endsWith('\\"') && value.endsWith('"')) {
+          warn(`line ${lineNo}: quoted field ends with \\" and no closing quote; read the backslash as literal`);
+          value = `${value.slice(0, -1)}\\`;
+        } else {
+          throw malformed(lineNo, `quoted field in ${label} is not closed (a " is missing)`);
+        }
+      }
+    }
+    // Characters glued to a closing quote (`"a b"\`) continue the same field; quotes there are literal.
+    while (i < line.length && !isBlank(line[i]) && !(inList && line[i] === '}')) value += line[i++];
+    return value;
+  }
+}
+
+function excerpt(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
+}

@@ -140,6 +140,9 @@ export class SieChecker {
         if (r !== t) resultMismatches.push({ account, res: r, transactions: t, difference: t - r });
       }
     }
+    if (this.#vouchers > 0 && doc.res.length === 0 && (doc.ib.length > 0 || doc.ub.length > 0)) {
+      warnings.push({ code: 'SIE_NO_RES', message: 'the file has vouchers and balances but no #RES records, so results were not reconciled' });
+    }
     for (const m of balanceMismatches) {
       warnings.push({
         code: 'SIE_IB_UB_MISMATCH',

@@ -30,7 +30,7 @@ export function tokenizeLine(raw: string, lineNo: number, warn: (message: string
   const labelStart = i;
   while (i < line.length && !isBlank(line[i])) i++;
   const label = line.slice(labelStart, i);
-  if (!/^#[A-Za-z0-9_]+$/.test(label)) throw malformed(lineNo, `invalid label ${JSON.stringify(excerpt(label))}`);
+  if (!/^#[A-Za-z0-9_]+$/.test(label)) throw malformed(lineNo, `invalid label ${JSON.stringify(excerpt(label))}: a label is # followed by letters, such as #VER`);
 
   const fields: SieField[] = [];
   for (;;) {

@@ -1,0 +1,140 @@
+/**
+ * The tables of the metadata database, as Kysely sees them. Column types are the same on SQLite and
+ * PostgreSQL, so no code outside `src/db/` needs to know which one it talks to:
+ * - timestamps are ISO 8601 UTC text (`2025-03-01T02:00:00.000Z`), which sorts as it reads;
+ * - flags are integers 0/1 (SQLite has no boolean type);
+ * - bytes are `Uint8Array` (a `Buffer` from PostgreSQL, which is one);
+ * - 64-bit integers come back as numbers on both (the PostgreSQL pool is configured so).
+ *
+ * Every table a tenant owns carries `tenant_id`, and every query function takes the tenant id.
+ */
+export type TenantStatus = 'active' | 'terminated' | 'deleted';
+export type FortnoxAuthMode = 'service_account' | 'refresh_token';
+export type FortnoxConnectionStatus = 'ok' | 'reconnect_needed' | 'revoked';
+export type BackupRunStatus = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed';
+export type BackupRunDatasetStatus = 'pending' | 'running' | 'succeeded' | 'partial' | 'failed' | 'skipped';
+
+export interface Database {
+  schema_migrations: SchemaMigrationsTable;
+  tenants: TenantsTable;
+  fortnox_connections: FortnoxConnectionsTable;
+  backup_runs: BackupRunsTable;
+  backup_run_datasets: BackupRunDatasetsTable;
+  snapshots: SnapshotsTable;
+  snapshot_datasets: SnapshotDatasetsTable;
+  record_versions: RecordVersionsTable;
+}
+
+export interface SchemaMigrationsTable {
+  name: string;
+  applied_at: string;
+}
+
+export interface TenantsTable {
+  id: string;
+  name: string;
+  org_number: string | null;
+  status: TenantStatus;
+  created_at: string;
+  /** When notice of termination was given. */
+  terminated_at: string | null;
+  /** When all data is due to be deleted (30 days after the end of the contract). */
+  deletion_due_at: string | null;
+  deleted_at: string | null;
+  /** Names the tenant's data key, wrapped by the master key, that the repository uses. */
+  data_key_id: string | null;
+}
+
+export interface FortnoxConnectionsTable {
+  tenant_id: string;
+  /** Fortnox's tenant id (`DatabaseNumber`), sent as `TenantId` with service-account tokens. */
+  fortnox_tenant_id: string | null;
+  auth_mode: FortnoxAuthMode;
+  /** The tokens, encrypted by the caller; the database never sees them in clear. */
+  token_ciphertext: Uint8Array | null;
+  /** Names the key that encrypted `token_ciphertext`, so keys can be rotated. */
+  token_key_id: string | null;
+  access_token_expires_at: string | null;
+  status: FortnoxConnectionStatus;
+  status_reason: string | null;
+  /** Space-separated OAuth scopes. */
+  scopes: string | null;
+  /** Cross-process refresh lock: whoever holds an unexpired lease is refreshing the tokens. */
+  lease_owner: string | null;
+  lease_until: string | null;
+  created_at: string;
+  updated_at: string;
+  /** Compare-and-set: a save names the version it read; only one of two concurrent saves wins. */
+  version: number;
+}
+
+export interface BackupRunsTable {
+  id: string;
+  tenant_id: string;
+  status: BackupRunStatus;
+  /** What started it: `schedule`, `manual`, `retry`… */
+  trigger: string;
+  queued_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  /** The snapshot this run committed, if it got that far. */
+  snapshot_id: string | null;
+  records: number;
+  records_changed: number;
+  requests: number;
+  bytes_written: number;
+  errors: number;
+  error_code: string | null;
+  error_message: string | null;
+}
+
+export interface BackupRunDatasetsTable {
+  tenant_id: string;
+  run_id: string;
+  dataset: string;
+  status: BackupRunDatasetStatus;
+  started_at: string | null;
+  finished_at: string | null;
+  records: number;
+  records_changed: number;
+  requests: number;
+  bytes_written: number;
+  error_code: string | null;
+  error_message: string | null;
+}
+
+export interface SnapshotsTable {
+  tenant_id: string;
+  /** The repository's id of the snapshot (hex). */
+  snapshot_id: string;
+  /** The tenant's snapshot sequence number; record versions are intervals of it. */
+  seq: number;
+  created_at: string;
+  /** The backup run that wrote it; null for snapshots indexed from the repository alone. */
+  run_id: string | null;
+  manifest_key: string;
+  format_version: number;
+  indexed_at: string;
+}
+
+export interface SnapshotDatasetsTable {
+  tenant_id: string;
+  seq: number;
+  dataset: string;
+  /** 0/1: did the backup reach every record of the data set? */
+  complete: number;
+  record_count: number;
+}
+
+/**
+ * One row per *version* of a record: the blob `blob_id` is the record `record_key` of `dataset` in
+ * every snapshot with `first_seq <= seq <= last_seq`; `last_seq` is null while the version is current.
+ */
+export interface RecordVersionsTable {
+  tenant_id: string;
+  dataset: string;
+  record_key: string;
+  first_seq: number;
+  last_seq: number | null;
+  blob_id: string;
+}

@@ -1,0 +1,11 @@
+import type { AnySchemaDb, DialectName } from '../dialect.ts';
+import * as m0001 from './0001_initial.ts';
+
+export interface Migration {
+  /** `NNNN_what`: applied in this order, recorded by this name, never edited once released. */
+  readonly name: string;
+  up(db: AnySchemaDb, dialect: DialectName): Promise<void>;
+}
+
+/** Every migration this code knows, oldest first. Add new ones at the end; never change or remove one. */
+export const MIGRATIONS: readonly Migration[] = Object.freeze([{ name: '0001_initial', up: m0001.up }]);

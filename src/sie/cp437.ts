@@ -7,8 +7,10 @@ const HIGH = 'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒ�
 
 const DECODE: readonly string[] = Array.from({ length: 256 }, (_, b) => (b < 0x80 ? String.fromCharCode(b) : HIGH[b - 0x80]!));
 
-const ENCODE = new Map<number, number>();
-for (let i = 0; i < HIGH.length; i++) ENCODE.set(HIGH.codePointAt(i)!, 0x80 + i);
+// Code point → byte for the high half; every CP437 character lies below U+2600. 0 = not in CP437.
+const ENCODE = new Uint8Array(0x2600);
+for (let i = 0; i < HIGH.length; i++) ENCODE[HIGH.charCodeAt(i)] = 0x80 + i;
+const cp437Byte = (cp: number): number => (cp < 0x2600 ? ENCODE[cp]! : 0);
 
 /**
  * What the writer puts in place of characters CP437 lacks. Chosen so that Fortnox texts stay
@@ -60,7 +62,7 @@ export function toCp437Text(text: string): { text: string; substitutions: Cp437S
   let substitutions: Map<string, string> | undefined;
   for (let i = 0; i < text.length; i++) {
     const cp = text.charCodeAt(i);
-    if (cp < 0x80 || ENCODE.has(cp)) continue;
+    if (cp < 0x80 || cp437Byte(cp) !== 0) continue;
     // Slow path only for the rare characters that need replacing.
     const ch = String.fromCodePoint(text.codePointAt(i)!);
     const replacement = fallback(ch);
@@ -78,10 +80,16 @@ export function toCp437Text(text: string): { text: string; substitutions: Cp437S
 /** Encodes text as CP437 bytes, substituting as `toCp437Text` does. */
 export function encodeCp437(text: string): { bytes: Buffer; substitutions: Cp437Substitution[] } {
   const safe = toCp437Text(text);
-  const bytes = Buffer.allocUnsafe(safe.text.length);
-  for (let i = 0; i < safe.text.length; i++) {
-    const cp = safe.text.charCodeAt(i);
-    bytes[i] = cp < 0x80 ? cp : ENCODE.get(cp)!;
+  const t = safe.text;
+  let i = 0;
+  while (i < t.length && t.charCodeAt(i) < 0x80) i++;
+  // Most SIE text is ASCII: let Buffer copy it natively.
+  if (i === t.length) return { bytes: Buffer.from(t, 'latin1'), substitutions: safe.substitutions };
+  const bytes = Buffer.allocUnsafe(t.length);
+  bytes.write(t.slice(0, i), 'latin1');
+  for (; i < t.length; i++) {
+    const cp = t.charCodeAt(i);
+    bytes[i] = cp < 0x80 ? cp : cp437Byte(cp);
   }
   return { bytes, substitutions: safe.substitutions };
 }
@@ -90,6 +98,6 @@ function fallback(ch: string): string {
   const mapped = CP437_FALLBACKS[ch];
   if (mapped !== undefined) return mapped;
   const base = ch.normalize('NFD').replace(/\p{M}/gu, '');
-  if (base !== ch && base !== '' && [...base].every((c) => c.codePointAt(0)! < 0x80 || ENCODE.has(c.codePointAt(0)!))) return base;
+  if (base !== ch && base !== '' && [...base].every((c) => c.codePointAt(0)! < 0x80 || cp437Byte(c.codePointAt(0)!) !== 0)) return base;
   return '?';
 }

@@ -38,6 +38,7 @@ const BALANCE_LABELS = ['ib', 'ub', 'res', 'oib', 'oub', 'psaldo', 'pbudget'] as
 interface ParsedRecord {
   readonly label: string;
   readonly fields: readonly SieField[];
+  readonly quoted: readonly boolean[];
   readonly line: number;
 }
 
@@ -210,7 +211,7 @@ export class SieReader {
       this.#closeVoucher();
       return;
     }
-    this.#record({ label: tokens.label, fields: tokens.fields, line: lineNo });
+    this.#record({ label: tokens.label, fields: tokens.fields, quoted: tokens.quoted, line: lineNo });
   }
 
   #decode(bytes: Buffer, window: Buffer, windowStart: number): string {
@@ -398,7 +399,8 @@ export class SieReader {
 
   /** Free text that a writer forgot to quote (`#FNAMN Övningsbolaget AB`) arrives as several fields. */
   #joinedText(rec: ParsedRecord, i: number, what: string): string | undefined {
-    if (rec.fields.length > i + 1 && rec.fields.slice(i).every((f) => typeof f === 'string')) {
+    // Only when nothing is quoted: otherwise the extras are the unknown trailing fields §7.3 allows.
+    if (rec.fields.length > i + 1 && rec.fields.slice(i).every((f, k) => typeof f === 'string' && !rec.quoted[i + k])) {
       this.#warn('SIE_UNQUOTED_TEXT', `${rec.label}: text with spaces is not quoted; read the rest of the line as the ${what}`, rec.line);
       return (rec.fields.slice(i) as string[]).join(' ');
     }

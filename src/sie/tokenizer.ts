@@ -4,7 +4,8 @@ import { malformed } from './errors.ts';
 export type SieField = string | readonly string[];
 
 export type SieLine =
-  | { readonly kind: 'record'; readonly label: string; readonly fields: readonly SieField[] }
+  /** `quoted[i]`: field i began with a quote (tells `"a b"` from a writer's unquoted `a b`). */
+  | { readonly kind: 'record'; readonly label: string; readonly fields: readonly SieField[]; readonly quoted: readonly boolean[] }
   | { readonly kind: 'open' }
   | { readonly kind: 'close' };
 
@@ -17,7 +18,9 @@ const isBlank = (c: string | undefined) => c === ' ' || c === '\t';
  * list whose elements follow the same rules. Returns undefined for a blank line.
  */
 export function tokenizeLine(raw: string, lineNo: number, warn: (message: string) => void = () => {}): SieLine | undefined {
-  const line = raw.replace(/[ \t]+$/, '');
+  let end = raw.length;
+  while (end > 0 && isBlank(raw[end - 1])) end--;
+  const line = end === raw.length ? raw : raw.slice(0, end);
   let i = 0;
   while (isBlank(line[i])) i++;
   if (i === line.length) return undefined;
@@ -33,6 +36,7 @@ export function tokenizeLine(raw: string, lineNo: number, warn: (message: string
   if (!/^#[A-Za-z0-9_]+$/.test(label)) throw malformed(lineNo, `invalid label ${JSON.stringify(excerpt(label))}: a label is # followed by letters, such as #VER`);
 
   const fields: SieField[] = [];
+  const quoted: boolean[] = [];
   for (;;) {
     while (isBlank(line[i])) i++;
     if (i >= line.length) break;
@@ -49,30 +53,36 @@ export function tokenizeLine(raw: string, lineNo: number, warn: (message: string
         items.push(readValue(true));
       }
       fields.push(items);
+      quoted.push(false);
     } else {
+      quoted.push(line[i] === '"');
       fields.push(readValue(false));
     }
   }
-  return { kind: 'record', label, fields };
+  return { kind: 'record', label, fields, quoted };
 
   function readValue(inList: boolean): string {
     let value = '';
     if (line[i] === '"') {
       i++;
       let closed = false;
+      // Jump from quote to quote; only `\"` needs care.
       while (i < line.length) {
-        const c = line[i]!;
-        if (c === '\\' && line[i + 1] === '"') {
-          value += '"';
-          i += 2;
-        } else if (c === '"') {
-          i++;
-          closed = true;
+        const q = line.indexOf('"', i);
+        if (q < 0) {
+          value += line.slice(i);
+          i = line.length;
           break;
-        } else {
-          value += c;
-          i++;
         }
+        if (q > i && line[q - 1] === '\\') {
+          value += `${line.slice(i, q - 1)}"`;
+          i = q + 1;
+          continue;
+        }
+        value += line.slice(i, q);
+        i = q + 1;
+        closed = true;
+        break;
       }
       if (!closed) {
         // `"C:\dir\"` at the end of a line: the writer meant a literal backslash, not an escape.
@@ -85,8 +95,9 @@ export function tokenizeLine(raw: string, lineNo: number, warn: (message: string
       }
     }
     // Characters glued to a closing quote (`"a b"\`) continue the same field; quotes there are literal.
-    while (i < line.length && !isBlank(line[i]) && !(inList && line[i] === '}')) value += line[i++];
-    return value;
+    const start = i;
+    while (i < line.length && !isBlank(line[i]) && !(inList && line[i] === '}')) i++;
+    return i > start ? value + line.slice(start, i) : value;
   }
 }
 

@@ -80,25 +80,25 @@ export const BINARY_READ_PATHS = Object.freeze([
 /** Scopes a backup of every data set needs, for the authorization request. */
 export const BACKUP_SCOPES = Object.freeze([...new Set([...DATA_SET_NAMES.map((n) => CATALOGUE[n].scope), 'archive', 'inbox'])]);
 
-export type RecordId = string | number | Readonly<Record<string, string | number>>;
+/** A bare identifier, the identifying fields, or the whole record (e.g. a list item). */
+export type RecordId = string | number | Readonly<Record<string, unknown>>;
 
 /**
  * The path and query of one record's detail. `id` is the record itself (or its identifying fields);
  * a bare value is accepted for data sets with a single identifying field.
  */
 export function detailLocation(set: DataSet, id: RecordId): { path: string; query: Record<string, string> } {
-  const fields: Record<string, string | number> = typeof id === 'object' ? id : set.idFields.length === 1 ? { [set.idFields[0] as string]: id } : {};
+  const fields: Readonly<Record<string, unknown>> = typeof id === 'object' ? id : set.idFields.length === 1 ? { [set.idFields[0] as string]: id } : {};
+  const text = (name: string): string => {
+    const v = fields[name];
+    if ((typeof v !== 'string' && typeof v !== 'number') || v === '') throw new RangeError(`${set.name}: missing identifying field ${name}`);
+    return String(v);
+  };
   const query: Record<string, string> = {};
   if (set.perFinancialYear) {
-    const year = fields.Year;
-    if (year === undefined || year === '') throw new RangeError(`${set.name}: the financial year (Year) is part of the identity`);
-    query.financialyear = String(year);
+    query.financialyear = text('Year');
   }
-  const path = set.detailPath.replace(/\{(\w+)\}/g, (_, name: string) => {
-    const v = fields[name];
-    if (v === undefined || v === '') throw new RangeError(`${set.name}: missing identifying field ${name}`);
-    // Identifiers are data, never path structure: `1/print` must stay one segment.
-    return encodeURIComponent(String(v));
-  });
+  // Identifiers are data, never path structure: `1/print` must stay one segment.
+  const path = set.detailPath.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(text(name)));
   return { path, query };
 }

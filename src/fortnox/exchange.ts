@@ -29,8 +29,11 @@ export interface ExchangeResponse {
 }
 
 export interface ExchangeEvents {
-  /** Before each attempt, e.g. to wait for a rate-limit slot. May throw to give up. */
-  beforeAttempt?: (signal: AbortSignal | undefined) => Promise<void>;
+  /**
+   * Before each attempt, e.g. to wait for a rate-limit slot. May throw to give up. The function it
+   * returns is called as soon as the attempt's answer (headers) or failure arrives.
+   */
+  beforeAttempt?: (signal: AbortSignal | undefined) => Promise<(() => void) | void>;
   /** After each attempt that got a status, or failed without one. */
   onAttempt?: (event: { method: HttpMethod; path: string; status?: number; failure?: string; attempt: number; willRetry: boolean }) => void;
 }
@@ -59,7 +62,7 @@ export async function exchange(req: ExchangeRequest, settings: ExchangeSettings,
   const failure = { method: req.method, path };
   for (let attempt = 1; ; attempt++) {
     const last = attempt >= settings.retry.maxAttempts;
-    await events.beforeAttempt?.(req.signal);
+    const answered = (await events.beforeAttempt?.(req.signal)) ?? (() => undefined);
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(new DOMException(`no answer within ${settings.timeoutMs} ms`, 'TimeoutError')), settings.timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout.signal]) : timeout.signal;
@@ -68,6 +71,7 @@ export async function exchange(req: ExchangeRequest, settings: ExchangeSettings,
     try {
       const headers = (await req.headers?.()) ?? {};
       const res = await settings.fetch(req.url, { method: req.method, headers, body: req.body ?? null, signal, redirect: 'manual' });
+      answered();
       status = res.status;
       retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
       const willRetry = isRetryableStatus(res.status) && !last && (idempotent || res.status === 429);
@@ -85,6 +89,7 @@ export async function exchange(req: ExchangeRequest, settings: ExchangeSettings,
       await res.arrayBuffer().catch(() => undefined);
       events.onAttempt?.({ method: req.method, path, status, attempt, willRetry });
     } catch (err) {
+      answered();
       const { reach, reason } = classifyFailure(err, req.signal);
       // A status already arrived means the server processed (or rejected) the request; only the body was lost.
       const effectiveReach = status !== undefined && reach === 'not-sent' ? 'uncertain' : reach;

@@ -6,9 +6,8 @@ export interface RateLimiterOptions {
   /** Window length; Fortnox uses 5000 ms. */
   readonly windowMs: number;
   /**
-   * Extra time a slot stays taken beyond the window. Fortnox counts when a request *arrives*, we count
-   * when it leaves; if an early request is delayed more than a later one, the server sees them closer
-   * together than we sent them. The margin absorbs that jitter. Default: 2 % of the window.
+   * Extra time a slot stays taken beyond the window, for servers whose clocks or counting points we
+   * distrust. Default 0: the window already runs from the answer, which is after the arrival.
    */
   readonly marginMs?: number;
   /** Monotonic milliseconds; injectable for tests. */
@@ -27,8 +26,16 @@ export interface RateLimiterStats {
   maxQueued: number;
 }
 
+/** Call when the answer (or the failure) arrives; the slot's window starts then. Safe to call twice. */
+export type ReleaseSlot = () => void;
+
+interface Entry {
+  /** When the answer came; undefined while the request is in flight. */
+  end: number | undefined;
+}
+
 interface Waiter {
-  resolve: () => void;
+  resolve: (release: ReleaseSlot) => void;
   reject: (reason: unknown) => void;
   since: number;
   signal: AbortSignal | undefined;
@@ -36,17 +43,21 @@ interface Waiter {
 }
 
 /**
- * A sliding-window log: remembers when each of the last `limit` requests started, and starts the next
- * one the instant the oldest leaves the window. Waiting requests are served first come, first served,
- * so the budget is spent fully and no slot stays idle while work is queued.
+ * A sliding-window log of the last `limit` requests. Fortnox counts a request when it *arrives*, which
+ * we cannot see; we only know it arrived before its answer came back. So each slot is held while its
+ * request is in flight and for one window after the answer: then no window at the server can ever hold
+ * more than `limit` arrivals, whatever the network's jitter (the first, cold requests of a run can take
+ * far longer than later ones). The cost is one round trip per slot per window, a few per cent.
+ * The next request starts the instant a slot frees; waiters are served first come, first served, so
+ * the budget is spent fully and no slot stays idle while work is queued.
  */
 export class RateLimiter {
   readonly limit: number;
   readonly windowMs: number;
   readonly marginMs: number;
   readonly #now: () => number;
-  /** Start times still inside the window (+margin), oldest first. */
-  readonly #log: number[] = [];
+  /** Requests in flight or answered within the last window (+margin). */
+  readonly #log: Entry[] = [];
   readonly #queue: Waiter[] = [];
   #timer: NodeJS.Timeout | undefined;
   readonly #stats: RateLimiterStats = { sent: 0, waits: 0, waitedMs: 0, queued: 0, maxQueued: 0 };
@@ -56,7 +67,7 @@ export class RateLimiter {
     if (!(options.windowMs > 0)) throw new RangeError(`windowMs must be positive, got ${options.windowMs}`);
     this.limit = options.limit;
     this.windowMs = options.windowMs;
-    this.marginMs = options.marginMs ?? Math.ceil(options.windowMs * 0.02);
+    this.marginMs = options.marginMs ?? 0;
     this.#now = options.now ?? (() => performance.now());
   }
 
@@ -64,16 +75,13 @@ export class RateLimiter {
     return { ...this.#stats, queued: this.#queue.length };
   }
 
-  /** Resolves when this request may start; its start is recorded at that instant. */
-  acquire(signal?: AbortSignal): Promise<void> {
+  /** Resolves when this request may start, with the function to call when its answer arrives. */
+  acquire(signal?: AbortSignal): Promise<ReleaseSlot> {
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     const now = this.#now();
     this.#prune(now);
-    if (this.#queue.length === 0 && this.#log.length < this.limit) {
-      this.#take(now);
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve, reject) => {
+    if (this.#queue.length === 0 && this.#log.length < this.limit) return Promise.resolve(this.#take());
+    return new Promise<ReleaseSlot>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, since: now, signal, onAbort: undefined };
       if (signal) {
         waiter.onAbort = () => {
@@ -90,14 +98,26 @@ export class RateLimiter {
     });
   }
 
-  #take(now: number): void {
-    this.#log.push(now);
+  #take(): ReleaseSlot {
+    const entry: Entry = { end: undefined };
+    this.#log.push(entry);
     this.#stats.sent++;
+    return () => {
+      if (entry.end !== undefined) return;
+      entry.end = this.#now();
+      if (this.#queue.length > 0) {
+        this.#clearTimer();
+        this.#schedule();
+      }
+    };
   }
 
   #prune(now: number): void {
     const span = this.windowMs + this.marginMs;
-    while (this.#log.length > 0 && (this.#log[0] as number) + span <= now) this.#log.shift();
+    for (let i = this.#log.length - 1; i >= 0; i--) {
+      const end = (this.#log[i] as Entry).end;
+      if (end !== undefined && end + span <= now) this.#log.splice(i, 1);
+    }
   }
 
   #drain = (): void => {
@@ -107,19 +127,24 @@ export class RateLimiter {
     while (this.#queue.length > 0 && this.#log.length < this.limit) {
       const w = this.#queue.shift() as Waiter;
       if (w.onAbort) w.signal?.removeEventListener('abort', w.onAbort);
-      this.#take(now);
       this.#stats.waits++;
       this.#stats.waitedMs += now - w.since;
-      w.resolve();
+      w.resolve(this.#take());
     }
     if (this.#queue.length > 0) this.#schedule();
   };
 
   #schedule(): void {
     if (this.#timer !== undefined) return;
-    const oldest = this.#log[0];
-    const delay = oldest === undefined ? 0 : Math.max(1, Math.ceil(oldest + this.windowMs + this.marginMs - this.#now()));
-    this.#timer = setTimeout(this.#drain, delay);
+    if (this.#log.length < this.limit) {
+      this.#timer = setTimeout(this.#drain, 0);
+      return;
+    }
+    let earliest = Infinity;
+    for (const e of this.#log) if (e.end !== undefined) earliest = Math.min(earliest, e.end);
+    // Every slot is in flight: the next release reschedules.
+    if (earliest === Infinity) return;
+    this.#timer = setTimeout(this.#drain, Math.max(1, Math.ceil(earliest + this.windowMs + this.marginMs - this.#now())));
   }
 
   #clearTimer(): void {

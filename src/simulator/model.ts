@@ -50,11 +50,40 @@ export interface SideEffects {
   writes: number;
 }
 
+/**
+ * Company details Fortnox keeps in its settings (`/3/settings/company`) rather than in
+ * `CompanyInformation`; invoice PDFs print them.
+ */
+export interface CompanyProfile {
+  vatNumber: string;
+  phone: string;
+  email: string;
+  www: string;
+  bankgiro: string;
+  plusgiro: string;
+  iban: string;
+  bic: string;
+}
+
+/** How a company was generated, so a simulated business day continues in the same style. */
+export interface GeneratorSettings {
+  seed: number;
+  size: SimulatorSize;
+  /** Employees on the monthly payroll (0: no salaries). */
+  employees: number;
+  /** How often VAT is reported and settled. */
+  vatPeriod: 'month' | 'quarter';
+}
+
 export interface SimCompany {
   /** Fortnox's tenant id, equal to `DatabaseNumber` in `/3/companyinformation`. */
   tenantId: number;
   /** The `CompanyInformation` record. */
   info: FortnoxRecord;
+  /** Optional so that hand-built test companies need none; generated companies always have one. */
+  profile?: CompanyProfile;
+  /** Set by the data generator; absent on hand-built companies. */
+  generator?: GeneratorSettings;
   /** `FinancialYear` records: Id, FromDate, ToDate, AccountChartType, AccountingMethod. Sorted by FromDate. */
   financialYears: Stored[];
   /** `Account` records per financial year id, keyed by account Number (as a string). */

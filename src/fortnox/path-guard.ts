@@ -3,9 +3,11 @@ import { FortnoxForbiddenPathError } from './errors.ts';
 
 /**
  * GET endpoints with side effects: `print` marks an invoice as sent, `email`/`eprint`/`einvoice` send
- * it, and the rest change state. No code in this project may call them, reader or writer.
+ * it to the customer, `printreminder` sends a reminder. No code in this project may call them, reader
+ * or writer. (State-changing PUT actions such as `bookkeep` are writes: the writer may use them, the
+ * reader's allow-list excludes them.)
  */
-const SIDE_EFFECT_SEGMENTS = new Set(['print', 'email', 'eprint', 'einvoice', 'printreminder', 'externalprint', 'bookkeep', 'cancel', 'credit', 'warehouseready', 'approvalbookkeep', 'approvalpayment']);
+const SIDE_EFFECT_SEGMENTS = new Set(['print', 'email', 'eprint', 'einvoice', 'printreminder']);
 
 function segmentsOf(pathname: string): string[] {
   if (!pathname.startsWith('/')) throw new FortnoxForbiddenPathError(pathname, 'not an absolute path');

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { api, control, startFixtureSimulator, serviceToken } from './client.test-support.ts';
+import { startSimulator } from './server.ts';
 
 test('the 26th request inside the window gets 429 without Retry-After, and the window slides', async () => {
   const sim = await startFixtureSimulator({ rateWindowMs: 400 });
@@ -78,7 +79,8 @@ test('injected faults: 5xx with a count, a 429 storm, slow answers, dropped conn
 });
 
 test('the control API lists tenants, moves the clock, runs business days, creates empty companies and resets', async () => {
-  const sim = await startFixtureSimulator({ rateLimit: 100_000 });
+  // The generated company, not the fixture: a business day needs a full chart of accounts.
+  const sim = await startSimulator({ rateLimit: 100_000 });
   try {
     const tenants = (await control(sim, 'GET', 'tenants')).json;
     assert.equal(tenants.tenants.length, 1);

@@ -72,11 +72,13 @@ export class FsObjectStore implements ObjectStore {
         // link() refuses an existing name atomically, so of two racing writers exactly one wins, and
         // the winner's object appears whole because the temp file was complete before the link.
         await link(temp, path);
-        await unlink(temp);
+        tempExists = false;
+        // The object is in place; a temp name left behind by a failed unlink is swept later.
+        await unlink(temp).catch(() => undefined);
       } else {
         await rename(temp, path);
+        tempExists = false;
       }
-      tempExists = false;
       await this.#syncDirectory(dir);
     } catch (err) {
       if (tempExists) await unlink(temp).catch(() => undefined);

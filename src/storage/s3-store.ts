@@ -62,7 +62,7 @@ export interface S3ObjectStoreOptions {
   readonly checksum?: ChecksumMode;
   /** Bodies larger than this go up in parts (default 16 MiB). */
   readonly multipartThreshold?: number;
-  /** Size of each part (default 8 MiB, at least 5 MiB); memory per upload is about one part. */
+  /** Size of each part (default 8 MiB, at least 5 MiB); an upload holds about max(threshold, part size) in memory. */
   readonly partSize?: number;
   readonly conditionalWrites?: ConditionalWrites;
   /** Attempts per request, retries included (the SDK's default is 3). */

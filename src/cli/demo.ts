@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseCommandArgs, intOption, type Command } from './command.ts';
 import { startSimulator } from '../simulator/server.ts';
-import { FortnoxClient, MemoryTokenStore, CATALOGUE, type DataSetName, type FortnoxReader } from '../fortnox/index.ts';
+import { FortnoxClient, MemoryTokenStore, CATALOGUE, toText, type DataSetName, type FortnoxReader } from '../fortnox/index.ts';
 import { parseSie, checkSie } from '../sie/index.ts';
 
 const USAGE = `noxbackup demo [--size small|medium] [--seed 42] [--time-scale 20]
@@ -92,13 +92,14 @@ async function walk(reader: FortnoxReader, tallies: Map<string, Tally>): Promise
         const record = CATALOGUE[name].listItemsComplete ? item : await reader.detail(name, item);
         tally(name).records++;
         if (name === 'invoices') {
-          const pdf = await reader.invoicePreview(String(record.DocumentNumber));
-          if (pdf.body.subarray(0, 5).toString('latin1') !== '%PDF-') problems.push(`invoice ${String(record.DocumentNumber)}: preview is not a PDF`);
+          const number = toText(record.DocumentNumber) ?? '';
+          const pdf = await reader.invoicePreview(number);
+          if (pdf.body.subarray(0, 5).toString('latin1') !== '%PDF-') problems.push(`invoice ${number}: preview is not a PDF`);
           tally('invoice PDFs').records++;
           tally('invoice PDFs').bytes += pdf.body.length;
         }
         if (name === 'supplierinvoicefileconnections' || name === 'voucherfileconnections') {
-          const file = await reader.archiveFile(String(record.FileId));
+          const file = await reader.archiveFile(toText(record.FileId) ?? '');
           tally('files').records++;
           tally('files').bytes += file.body.length;
         }
@@ -133,7 +134,7 @@ async function walk(reader: FortnoxReader, tallies: Map<string, Tally>): Promise
       if (type !== 4) continue;
       const parsed = parseSie(file.body);
       const checks = checkSie(parsed.document);
-      const label = `financial year ${id} (${String(year.FromDate)}–${String(year.ToDate)})`;
+      const label = `financial year ${id} (${toText(year.FromDate) ?? '?'}–${toText(year.ToDate) ?? '?'})`;
       if (parsed.counts.vouchers !== apiVouchers) problems.push(`${label}: SIE 4 has ${parsed.counts.vouchers} vouchers, the API lists ${apiVouchers}`);
       if (checks.unbalancedVouchers.length > 0) problems.push(`${label}: ${checks.unbalancedVouchers.length} unbalanced vouchers in SIE 4`);
       if (checks.balanceMismatches.length > 0) problems.push(`${label}: IB + transactions ≠ UB on ${checks.balanceMismatches.length} accounts`);

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { dialectOf } from './dialect.ts';
 import { DatabaseError } from './errors.ts';
 import type { Db } from './open-database.ts';
 import { compareRecordKeys } from './record-keys.ts';
@@ -48,13 +49,19 @@ export function listRecordsAtQuery(
   dataset: string,
   options: { after?: string | undefined; limit: number; search?: string | undefined },
 ) {
+  // Walk the primary key in key order and stop at the limit. Without statistics SQLite's planner would
+  // rather range-scan the first_seq index and sort everything it found; a unary + takes the seq terms
+  // out of its index choice (PostgreSQL plans this well by itself).
+  const unindexed = dialectOf(db) === 'sqlite';
+  const firstSeq = unindexed ? sql<number>`+first_seq` : sql<number>`first_seq`;
+  const lastSeq = unindexed ? sql<number | null>`+last_seq` : sql<number | null>`last_seq`;
   let q = db
     .selectFrom('record_versions')
     .select(['record_key', 'blob_id', 'first_seq'])
     .where('tenant_id', '=', tenantId)
     .where('dataset', '=', dataset)
-    .where('first_seq', '<=', seq)
-    .where((eb) => eb.or([eb('last_seq', 'is', null), eb('last_seq', '>=', seq)]));
+    .where(firstSeq, '<=', seq)
+    .where((eb) => eb.or([eb(lastSeq, 'is', null), eb(lastSeq, '>=', seq)]));
   if (options.after !== undefined) q = q.where('record_key', '>', options.after);
   if (options.search !== undefined && options.search !== '') {
     const pattern = `%${options.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

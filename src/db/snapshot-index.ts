@@ -118,7 +118,8 @@ export async function indexSnapshot(
         .execute();
     }
 
-    const writer = new VersionWriter(trx, tenantId, seq, options.batchSize ?? DEFAULT_BATCH_SIZE);
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    const writer = new VersionWriter(trx, tenantId, seq, batchSize);
     const declared = new Map(snapshot.datasets.map((d) => [d.dataset, d]));
     const results: IndexedDataset[] = [];
     let merge: DatasetMerge | undefined;
@@ -126,27 +127,26 @@ export async function indexSnapshot(
       results.push(await m.finish());
       declared.delete(m.dataset);
     };
-    for await (const entry of listing) {
-      if (merge?.dataset !== entry.dataset) {
+    for await (const chunk of chunksByDataset(listing, batchSize)) {
+      const dataset = chunk[0]!.dataset;
+      if (merge?.dataset !== dataset) {
         if (merge !== undefined) await finish(merge);
-        const d = declared.get(entry.dataset);
+        const d = declared.get(dataset);
         if (d === undefined) {
-          const seen = results.some((r) => r.dataset === entry.dataset);
+          const seen = results.some((r) => r.dataset === dataset);
           throw invalidListing(
-            seen
-              ? `the records of data set ${entry.dataset} are not all together`
-              : `data set ${entry.dataset} is not among the snapshot's data sets`,
+            seen ? `the records of data set ${dataset} are not all together` : `data set ${dataset} is not among the snapshot's data sets`,
             snapshot,
           );
         }
-        merge = new DatasetMerge(trx, tenantId, seq, d, writer, options.batchSize ?? DEFAULT_BATCH_SIZE, snapshot);
+        merge = new DatasetMerge(trx, tenantId, seq, d, writer, batchSize, snapshot);
       }
-      await merge.add(entry);
+      await merge.add(chunk);
     }
     if (merge !== undefined) await finish(merge);
     // Declared data sets without a single record: everything they held is gone (if complete).
     for (const d of [...declared.values()]) {
-      await finish(new DatasetMerge(trx, tenantId, seq, d, writer, options.batchSize ?? DEFAULT_BATCH_SIZE, snapshot));
+      await finish(new DatasetMerge(trx, tenantId, seq, d, writer, batchSize, snapshot));
     }
     await writer.flush();
     return { alreadyIndexed: false, datasets: results.sort((a, b) => compareRecordKeys(a.dataset, b.dataset)) };
@@ -238,43 +238,50 @@ class DatasetMerge {
     this.#snapshot = snapshot;
   }
 
-  async add(entry: RecordEntry): Promise<void> {
-    if (typeof entry.key !== 'string' || entry.key === '' || typeof entry.blobId !== 'string' || entry.blobId === '') {
-      throw invalidListing(`a record of data set ${this.dataset} has an empty key or blob id`, this.#snapshot);
-    }
-    if (this.#lastKey !== undefined && compareRecordKeys(this.#lastKey, entry.key) >= 0) {
-      throw invalidListing(
-        `data set ${this.dataset} is not sorted by key: ${JSON.stringify(entry.key)} follows ${JSON.stringify(this.#lastKey)}`,
-        this.#snapshot,
-      );
-    }
-    this.#lastKey = entry.key;
-    for (;;) {
-      const cur = await this.#current.peek();
-      if (cur === undefined || compareRecordKeys(cur.key, entry.key) > 0) {
-        this.#added++;
-        await this.#writer.open(this.dataset, entry.key, entry.blobId);
-        return;
+  /** Merges the next records of the data set. Awaits only to read a page or write a batch. */
+  async add(entries: readonly RecordEntry[]): Promise<void> {
+    for (const entry of entries) {
+      if (typeof entry.key !== 'string' || entry.key === '' || typeof entry.blobId !== 'string' || entry.blobId === '') {
+        throw invalidListing(`a record of data set ${this.dataset} has an empty key or blob id`, this.#snapshot);
       }
-      this.#current.advance();
-      if (cur.key === entry.key) {
-        if (cur.blobId === entry.blobId) {
-          this.#unchanged++;
-        } else {
-          this.#changed++;
-          await this.#writer.close(this.dataset, cur.key);
-          await this.#writer.open(this.dataset, entry.key, entry.blobId);
+      if (this.#lastKey !== undefined && compareRecordKeys(this.#lastKey, entry.key) >= 0) {
+        throw invalidListing(
+          `data set ${this.dataset} is not sorted by key: ${JSON.stringify(entry.key)} follows ${JSON.stringify(this.#lastKey)}`,
+          this.#snapshot,
+        );
+      }
+      this.#lastKey = entry.key;
+      for (;;) {
+        const cur = this.#current.peek() ?? (await this.#current.load());
+        if (cur === undefined || compareRecordKeys(cur.key, entry.key) > 0) {
+          this.#added++;
+          this.#writer.open(this.dataset, entry.key, entry.blobId);
+          break;
         }
-        return;
+        this.#current.advance();
+        if (cur.key === entry.key) {
+          if (cur.blobId === entry.blobId) {
+            this.#unchanged++;
+          } else {
+            this.#changed++;
+            this.#writer.close(this.dataset, cur.key);
+            this.#writer.open(this.dataset, entry.key, entry.blobId);
+          }
+          break;
+        }
+        this.#missing(cur.key);
+        if (this.#writer.full) await this.#writer.flush();
       }
-      await this.#missing(cur.key);
+      if (this.#writer.full) await this.#writer.flush();
     }
   }
 
+  /** Takes the versions the listing did not mention as removed (or carried), and checks the count. */
   async finish(): Promise<IndexedDataset> {
-    for (let cur = await this.#current.peek(); cur !== undefined; cur = await this.#current.peek()) {
+    for (let cur = this.#current.peek() ?? (await this.#current.load()); cur !== undefined; cur = this.#current.peek() ?? (await this.#current.load())) {
       this.#current.advance();
-      await this.#missing(cur.key);
+      this.#missing(cur.key);
+      if (this.#writer.full) await this.#writer.flush();
     }
     const seen = this.#added + this.#changed + this.#unchanged;
     if (seen !== this.#declared.count) {
@@ -290,10 +297,10 @@ class DatasetMerge {
     };
   }
 
-  async #missing(key: string): Promise<void> {
+  #missing(key: string): void {
     if (this.#declared.complete) {
       this.#removed++;
-      await this.#writer.close(this.dataset, key);
+      this.#writer.close(this.dataset, key);
     } else {
       this.#carried++;
     }
@@ -319,7 +326,13 @@ class CurrentVersions {
     this.#pageSize = pageSize;
   }
 
-  async peek(): Promise<{ key: string; blobId: string } | undefined> {
+  /** The next version, or undefined when the page is used up (then `load`) or there are no more. */
+  peek(): { key: string; blobId: string } | undefined {
+    return this.#page[this.#index];
+  }
+
+  /** Reads the next page; returns its first version, or undefined when there are no more. */
+  async load(): Promise<{ key: string; blobId: string } | undefined> {
     if (this.#index < this.#page.length) return this.#page[this.#index];
     if (this.#exhausted) return undefined;
     const after = this.#page.at(-1)?.key;
@@ -365,14 +378,17 @@ class VersionWriter {
     this.#batchSize = batchSize;
   }
 
-  async open(dataset: string, key: string, blobId: string): Promise<void> {
+  open(dataset: string, key: string, blobId: string): void {
     this.#opens.push({ dataset, key, blobId });
-    if (this.#opens.length + this.#closes.length >= this.#batchSize) await this.flush();
   }
 
-  async close(dataset: string, key: string): Promise<void> {
+  close(dataset: string, key: string): void {
     this.#closes.push({ dataset, key });
-    if (this.#opens.length + this.#closes.length >= this.#batchSize) await this.flush();
+  }
+
+  /** Time to `flush`: a batch is ready. */
+  get full(): boolean {
+    return this.#opens.length + this.#closes.length >= this.#batchSize;
   }
 
   async flush(): Promise<void> {
@@ -403,6 +419,35 @@ class VersionWriter {
         .execute();
     }
   }
+}
+
+/**
+ * The listing in chunks of one data set each, at most `size` long: the merge then awaits per chunk,
+ * not per record (a synchronous iterable is read without awaiting at all).
+ */
+async function* chunksByDataset(listing: AsyncIterable<RecordEntry> | Iterable<RecordEntry>, size: number): AsyncGenerator<RecordEntry[]> {
+  let chunk: RecordEntry[] = [];
+  const take = (entry: RecordEntry): RecordEntry[] | undefined => {
+    let full: RecordEntry[] | undefined;
+    if (chunk.length >= size || (chunk.length > 0 && chunk[0]!.dataset !== entry.dataset)) {
+      full = chunk;
+      chunk = [];
+    }
+    chunk.push(entry);
+    return full;
+  };
+  if (Symbol.iterator in listing) {
+    for (const entry of listing) {
+      const full = take(entry);
+      if (full !== undefined) yield full;
+    }
+  } else {
+    for await (const entry of listing) {
+      const full = take(entry);
+      if (full !== undefined) yield full;
+    }
+  }
+  if (chunk.length > 0) yield chunk;
 }
 
 function validateSnapshot(s: SnapshotToIndex): void {

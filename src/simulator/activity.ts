@@ -13,7 +13,7 @@ import { text as str, toKronor, toOre } from './values.ts';
 import { voucherKey, type FortnoxRecord, type GeneratorSettings, type SimCompany, type SimFile, type Stored } from './model.ts';
 import { Random } from './random.ts';
 import { monthName, supplierKind } from './registers.ts';
-import { ocrFor, randomBrand, randomPersonName, CITIES } from './swedish.ts';
+import { ocrFor, randomBrand, randomOrganisationNumber, randomPersonName, CITIES } from './swedish.ts';
 import { invoiceRowTemplate, invoiceTemplate, supplierInvoiceRowTemplate, supplierInvoiceTemplate } from './templates.ts';
 
 export type DataSet =
@@ -254,12 +254,12 @@ export class CompanyActivity {
     }
   }
 
-  /** One day of business. */
-  runDay(day: number, rates: DayRates): void {
+  /** One day of business; weekends see only receipts and the routines that fall on them, unless `workday`. */
+  runDay(day: number, rates: DayRates, workday = !isWeekend(day)): void {
     const date = dateOf(day);
     this.ensureYear(date, this.#time(day));
-    const weekend = isWeekend(day);
-    if (!weekend) {
+    const weekend = !workday;
+    if (workday) {
       this.#bookDrafts(day);
       for (let i = poisson(this.#rnd, rates.invoices); i > 0; i--) this.createInvoice(day, rates);
       for (let i = poisson(this.#rnd, rates.invoices * rates.creditShare); i > 0; i--) this.creditInvoice(day);
@@ -695,7 +695,7 @@ export class CompanyActivity {
       kind: 'receipt-jpeg',
       doc: {
         store, street: `${randomBrand(rnd)}vägen ${rnd.int(1, 80)}`, city: `${city.postcodes[0] ?? ''} ${city.name}`,
-        organisationNumber: `55${rnd.int(6000, 9999)}-${rnd.int(1000, 9999)}`, date, time, receiptNumber: String(rnd.int(1000, 99999)),
+        organisationNumber: randomOrganisationNumber(rnd), date, time, receiptNumber: String(rnd.int(1000, 99999)),
         rows, payment: rnd.weighted([['KORT', 8], ['SWISH', 1], ['KONTANT', 1]] as const), totalOre: total, vatOre: { [kind.rate]: vat },
       },
     };
@@ -732,7 +732,7 @@ export class CompanyActivity {
     return this.#addFile(t, 'inbox', 'inbox_v', `IMG_${rnd.int(1000, 9999)}.jpg`, {
       kind: 'receipt-jpeg',
       doc: {
-        store: `${randomBrand(rnd)} Livs`, street: `Storgatan ${rnd.int(1, 60)}`, city: rnd.pick(CITIES).name, organisationNumber: `55${rnd.int(6000, 9999)}-${rnd.int(1000, 9999)}`,
+        store: `${randomBrand(rnd)} Livs`, street: `Storgatan ${rnd.int(1, 60)}`, city: rnd.pick(CITIES).name, organisationNumber: randomOrganisationNumber(rnd),
         date, time: '12:00', receiptNumber: String(rnd.int(1000, 99999)), rows: [{ text: 'DIVERSE', totalOre: total, vatRate: 25 }],
         payment: 'KORT', totalOre: total, vatOre: { 25: Math.round(total / 5) },
       },

@@ -273,7 +273,7 @@ export function receiptCanvas(doc: ReceiptDocument): GrayCanvas {
 
 export function receiptJpeg(doc: ReceiptDocument, options: { padTo?: number; padSeed?: number } = {}): Buffer {
   const canvas = receiptCanvas(doc);
-  canvas.texture(new Random(options.padSeed ?? 0), 3);
+  canvas.texture(new Random(options.padSeed ?? 0), 1.5);
   return encodeJpeg(canvas, { quality: 70, comment: `Kvitto ${doc.store}`, ...options });
 }
 
@@ -283,7 +283,7 @@ export function receiptJpeg(doc: ReceiptDocument, options: { padTo?: number; pad
 export type GeneratedDocument = { kind: 'invoice-pdf'; doc: InvoiceDocument } | { kind: 'receipt-jpeg'; doc: ReceiptDocument };
 
 /** Upper bounds of the unpadded documents, so that a size drawn in advance is always reachable. */
-export const MIN_FILE_SIZE = { 'invoice-pdf': 8_000, 'receipt-jpeg': 24_000 } as const;
+export const MIN_FILE_SIZE = { 'invoice-pdf': 8_000, 'receipt-jpeg': 36_000 } as const;
 export const MAX_FILE_SIZE = 80_000;
 
 /** A file size around 30 KB on average, between the kind's minimum and 80 KB. */
@@ -291,7 +291,7 @@ export function drawFileSize(rnd: Random, kind: GeneratedDocument['kind']): numb
   const min = MIN_FILE_SIZE[kind];
   // A skewed distribution (most scans are small, a few are large) with a mean near 30 KB.
   const u = rnd.float();
-  const size = Math.round(min + (MAX_FILE_SIZE - min) * u * u * (kind === 'invoice-pdf' ? 0.9 : 0.5));
+  const size = Math.round(min + (MAX_FILE_SIZE - min) * u * u * (kind === 'invoice-pdf' ? 0.84 : 0.3));
   return Math.min(MAX_FILE_SIZE, Math.max(min, size));
 }
 

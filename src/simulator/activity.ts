@@ -779,11 +779,13 @@ export class CompanyActivity {
     const quarterEnd = month % 3 === 0;
     if (this.settings.employees > 0 && day === businessDayOnOrBefore(date.slice(0, 8) + '25')) this.#salaries(day);
     if (day === businessDayOnOrAfter(date.slice(0, 8) + '12')) this.#payTaxes(day);
+    const small = this.settings.size === 'small';
     if (date === lastDayOfMonth(date)) {
       if (this.settings.vatPeriod === 'month' || quarterEnd) this.#settleVat(day);
-      this.#depreciation(day);
+      // A small company books depreciation once a quarter, which keeps its voucher count small.
+      if (!small) this.#depreciation(day, 1);
+      else if (quarterEnd) this.#depreciation(day, 3);
     }
-    const small = this.settings.size === 'small';
     if (day === businessDayOnOrBefore(lastDayOfMonth(date)) && (!small || quarterEnd)) {
       this.#post(day, 'A', `Bankavgifter ${monthName(date)}`, [
         { account: 6570, ore: this.#rnd.int(small ? 150 : 95, small ? 450 : 350) * 100 },
@@ -844,13 +846,13 @@ export class CompanyActivity {
     this.#post(day, 'A', `Skattebetalning ${monthName(date)}`, lines);
   }
 
-  #depreciation(day: number): void {
+  #depreciation(day: number, months: number): void {
     const date = dateOf(day);
     const yearId = Number(this.ledger.yearFor(date)?.Id);
     const assets = this.ledger.balance(yearId, 1220);
     const accumulated = -this.ledger.balance(yearId, 1229);
     // Straight-line over five years until the inventories are written off.
-    const amount = Math.min(Math.round(assets / 60 / 100) * 100, assets - accumulated);
+    const amount = Math.min(Math.round((assets * months) / 60 / 100) * 100, assets - accumulated);
     if (amount > 0) this.#post(day, 'A', `Avskrivning inventarier ${monthName(date)}`, [{ account: 7832, ore: amount }, { account: 1229, ore: -amount }]);
   }
 }

@@ -56,7 +56,6 @@ export const command: Command = {
     console.log(`Fortnox simulator listening on ${running.url}`);
     console.log(`  API ${running.apiUrl}/3/…   OAuth ${running.authUrl}/oauth-v1/…   control ${running.url}/__sim/…`);
     console.log(`  client id ${running.clientId}, client secret ${running.clientSecret}`);
-    if (running.simulator.kit.standIns.length > 0) console.log(`  (stand-ins in use: ${running.simulator.kit.standIns.join(', ')})`);
     console.log('Companies (every one has a service-account consent with all scopes):');
     for (const t of running.tenants) console.log(`  tenant ${t.tenantId}  ${t.orgNumber}  ${t.name}`);
     if (first !== undefined) {

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { apiRouter, type ApiRoute } from './api.ts';
 import { handleControl } from './control.ts';
 import { ApiError, json, readBody, send, type Reply } from './http.ts';
-import { loadKit } from './kit.ts';
+import { KIT } from './kit.ts';
 import type { SimulatorSize } from './model.ts';
 import type { TenantInfo } from './oauth.ts';
 import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Simulator } from './simulator.ts';
@@ -67,7 +67,6 @@ function positive(name: string, value: number, min = 1): number {
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
-  const kit = await loadKit();
   const sim = new Simulator({
     seed: options.seed ?? 42,
     size: options.size ?? 'small',
@@ -79,7 +78,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     rateWindowMs: positive('rateWindowMs', options.rateWindowMs ?? 5000),
     timeScale: positive('timeScale', options.timeScale ?? 1, Number.MIN_VALUE),
     start: options.start ?? DEFAULT_START,
-  }, kit);
+  }, KIT);
   const router = apiRouter();
 
   const server = createServer((req, res) => {

@@ -49,9 +49,11 @@ function createDialect(config: DatabaseConfig) {
     if (!/^postgres(ql)?:\/\//.test(config.url)) {
       throw new DatabaseError('DB_CONFIG', 'The database URL must start with postgres:// (leave it unset for the embedded SQLite file)');
     }
-    return new PostgresDialect({
-      pool: new pg.Pool({ connectionString: config.url, max: config.poolSize ?? 10, types: { getTypeParser } }),
-    });
+    const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize ?? 10, types: { getTypeParser } });
+    // An idle connection the server closes (restart, failover, a terminated backend) is dropped by the
+    // pool and replaced on next use; unheard, pg would raise it as an uncaught exception and end the process.
+    pool.on('error', () => undefined);
+    return new PostgresDialect({ pool });
   }
   if (config.sqlitePath === undefined || config.sqlitePath === '') {
     throw new DatabaseError('DB_CONFIG', 'Neither a PostgreSQL URL nor an SQLite file path was given');

@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FaultyObjectStore } from '../storage/faulty-store.ts';
 import { isRepoError, type RepoErrorCode } from './errors.ts';
@@ -45,6 +45,7 @@ const named = (code: RepoErrorCode, object?: string, blobId?: string) => (e: unk
 
 for (const factory of await repositoryStores()) {
   describe(`corruption is detected and named on ${factory.name}`, () => {
+    after(() => factory.cleanup());
     test('a flipped bit in a stored record is REPO_CORRUPT_BLOB naming the pack and the blob id, on read and in verification', async () => {
       const t = await factory.make();
       try {

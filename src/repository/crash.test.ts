@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -37,6 +37,7 @@ const small: Partial<RepositoryOptions> = { packTargetBytes: 2048, indexEveryPac
 
 for (const factory of await repositoryStores()) {
   describe(`crash consistency on ${factory.name}`, () => {
+    after(() => factory.cleanup());
     test('a crash after every single store operation of a snapshot write leaves a consistent repository that takes the next write', { timeout: 600_000 }, async () => {
       const t = await factory.make();
       try {

@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isRepoError } from './errors.ts';
 import { acquireLock } from './lock.ts';
@@ -42,6 +42,7 @@ async function packCount(t: TestStore): Promise<number> {
 
 for (const factory of await repositoryStores()) {
   describe(`garbage collection on ${factory.name}`, () => {
+    after(() => factory.cleanup());
     const open = (t: TestStore, masterKeys: MasterKeyring, extra: Partial<RepositoryOptions> = {}) =>
       openRepository({ store: t.store, tenantId: 'acme', masterKeys, create: true, packTargetBytes: 1024, ...extra });
 

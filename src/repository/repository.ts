@@ -263,6 +263,13 @@ export class Repository {
     }
   }
 
+  /** Every record of a data set as its stored canonical bytes, in key order (streaming; for export and checks). */
+  async *listRecordBytes(snapshotId: string, dataset: string): AsyncGenerator<{ key: string; bytes: Buffer }> {
+    for await (const e of this.listEntries(snapshotId, dataset)) {
+      if (e.kind === 'r') yield { key: e.key, bytes: await this.readBlob(e.id, 'record') };
+    }
+  }
+
   async #entry(snapshotId: string, dataset: string, key: string): Promise<TreeEntry> {
     const entry = await lookupTree(await this.#root(snapshotId, dataset), key, this.#load);
     if (entry === undefined) {

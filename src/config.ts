@@ -1,14 +1,30 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigError } from './errors.ts';
+import { deepFreeze } from './deep-freeze.ts';
+import { readStorageConfig, type StorageConfig } from './storage/store-config.ts';
+import { masterKeyringFromEnv, type MasterKeyring } from './repository/master-keys.ts';
 
 /** Where Fortnox lives; overridable so tests and the demo talk to the simulator instead. */
 export const FORTNOX_API_URL = 'https://api.fortnox.se';
 export const FORTNOX_AUTH_URL = 'https://apps.fortnox.se';
 
+/**
+ * Where the master key (KEK) comes from: the environment (production: a secret manager or KMS puts it
+ * there), or — for the embedded single-machine default only — a key file the app creates in the data
+ * directory on first use (docs/repository.md explains why production must not do that).
+ */
+export type MasterKeySource =
+  | { readonly kind: 'env'; readonly ring: MasterKeyring }
+  | { readonly kind: 'file'; readonly path: string };
+
 export interface Config {
   /** Directory holding the embedded database and the local repository. */
   readonly dataDir: string;
+  /** PostgreSQL URL (`NOX_DATABASE_URL`), or a SQLite file in the data directory (the default). */
+  readonly database: { readonly url: string | undefined; readonly sqlitePath: string };
+  readonly storage: StorageConfig;
+  readonly masterKey: MasterKeySource;
   readonly fortnox: {
     readonly apiUrl: string;
     readonly authUrl: string;
@@ -59,8 +75,25 @@ export function loadConfig(env: Env = process.env, overrides: { dataDir?: string
     return fallback;
   };
 
+  const dataDir = resolve(overrides.dataDir ?? env.NOX_DATA_DIR ?? join(homedir(), '.noxbackup'));
+  const databaseUrl = env.NOX_DATABASE_URL || undefined;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push(`NOX_DATABASE_URL: expected a postgres:// URL, got ${JSON.stringify(databaseUrl.replace(/:[^:@/]*@/, ':***@'))}`);
+  }
+  let masterKey: MasterKeySource = { kind: 'file', path: join(dataDir, 'master.key') };
+  if (env.NOX_MASTER_KEY !== undefined && env.NOX_MASTER_KEY !== '') {
+    try {
+      masterKey = { kind: 'env', ring: masterKeyringFromEnv(env) };
+    } catch (err) {
+      if (err instanceof ConfigError) problems.push(...err.problems);
+      else throw err;
+    }
+  }
   const config: Config = {
-    dataDir: resolve(overrides.dataDir ?? env.NOX_DATA_DIR ?? join(homedir(), '.noxbackup')),
+    dataDir,
+    database: { url: databaseUrl, sqlitePath: join(dataDir, 'noxbackup.sqlite') },
+    storage: readStorageConfig(env, dataDir, problems),
+    masterKey,
     fortnox: {
       apiUrl: url('FORTNOX_API_URL', FORTNOX_API_URL),
       authUrl: url('FORTNOX_AUTH_URL', FORTNOX_AUTH_URL),
@@ -76,12 +109,4 @@ export function loadConfig(env: Env = process.env, overrides: { dataDir?: string
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
-}
-
-function deepFreeze<T>(o: T): T {
-  if (o !== null && typeof o === 'object') {
-    for (const v of Object.values(o)) deepFreeze(v);
-    Object.freeze(o);
-  }
-  return o;
 }

@@ -1,5 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.ts';
+import { deepFreeze } from '../deep-freeze.ts';
 import { FsObjectStore } from './fs-store.ts';
 import { assertValidPrefix, type ObjectStore } from './object-store.ts';
 import { S3ObjectStore, SWEDISH_AWS_REGION, type ChecksumMode } from './s3-store.ts';
@@ -124,12 +125,4 @@ export function createObjectStore(config: StorageConfig): ObjectStore {
     ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
     ...(config.credentials === undefined ? {} : { credentials: config.credentials }),
   });
-}
-
-function deepFreeze<T>(o: T): T {
-  if (o !== null && typeof o === 'object') {
-    for (const v of Object.values(o)) deepFreeze(v);
-    Object.freeze(o);
-  }
-  return o;
 }

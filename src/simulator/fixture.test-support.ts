@@ -3,7 +3,7 @@
  * Records are in Fortnox's detail shape, built on the templates Fortnox's real replies gave us.
  */
 import { fortnoxDate } from './clock.ts';
-import { emptySideEffects, voucherKey, type FortnoxRecord, type SimCompany, type SimFile, type Stored } from './model.ts';
+import { emptyCompany, voucherKey, type FortnoxRecord, type SimCompany, type SimFile, type Stored } from './model.ts';
 import {
   accountTemplate, articleTemplate, costCenterTemplate, customerTemplate, invoiceRowTemplate, invoiceTemplate, projectTemplate,
   supplierInvoiceRowTemplate, supplierInvoiceTemplate, supplierTemplate, voucherRowTemplate,
@@ -28,27 +28,12 @@ export function fixtureCompany(options: { tenantId: number; now: number; index?:
   const thisYear = Number(fortnoxDate(now).slice(0, 4));
   const years = [thisYear - 2, thisYear - 1, thisYear];
   const company: SimCompany = {
-    tenantId,
-    info: {
+    ...emptyCompany(tenantId, {
       Address: 'Storgatan 1', City: 'Växjö', CompanyName: index === 0 ? 'Åkessons Snickeri AB' : `Fixturbolaget ${index} AB`, CountryCode: 'SE',
       DatabaseNumber: tenantId, OrganizationNumber: `55660${index}-1234`, VisitAddress: 'Storgatan 1', VisitCity: 'Växjö', VisitCountryCode: 'SE',
       VisitZipCode: '352 30', ZipCode: '352 30',
-    },
+    }),
     financialYears: years.map((y, i) => stored({ Id: i + 1, FromDate: `${y}-01-01`, ToDate: `${y}-12-31`, AccountChartType: 'BAS 2024', AccountingMethod: 'ACCRUAL' }, t0)),
-    accounts: new Map(),
-    voucherSeries: new Map(),
-    vouchers: new Map(),
-    customers: new Map(),
-    suppliers: new Map(),
-    articles: new Map(),
-    projects: new Map(),
-    costCenters: new Map(),
-    invoices: new Map(),
-    supplierInvoices: new Map(),
-    files: new Map(),
-    supplierInvoiceFileConnections: new Map(),
-    voucherFileConnections: new Map(),
-    sideEffects: emptySideEffects(),
   };
   years.forEach((y, i) => {
     const id = i + 1;

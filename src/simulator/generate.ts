@@ -8,7 +8,7 @@
 import { CompanyActivity, type DayRates } from './activity.ts';
 import { ACCOUNT } from './bas.ts';
 import { DAY_MS, dateOf, dayOf, isWeekend, localDay, localTime } from './calendar.ts';
-import { emptySideEffects, type GeneratorSettings, type SimCompany, type SimulatorSize, type Stored } from './model.ts';
+import { emptyCompany, type GeneratorSettings, type SimCompany, type SimulatorSize, type Stored } from './model.ts';
 import { Random } from './random.ts';
 import { buildArticle, buildCostCenter, buildCustomer, buildProject, buildSupplier } from './registers.ts';
 import {
@@ -111,33 +111,17 @@ export function generateCompany(options: GenerateOptions): SimCompany {
   const address = randomAddress(identityRnd);
   const iban = randomIban(identityRnd);
   const company: SimCompany = {
-    tenantId,
-    info: {
+    ...emptyCompany(tenantId, {
       Address: address.street, City: address.city, CompanyName: name, CountryCode: 'SE', DatabaseNumber: tenantId,
       OrganizationNumber: organisationNumber, VisitAddress: address.street, VisitCity: address.city, VisitCountryCode: 'SE',
       VisitZipCode: address.zipCode, ZipCode: address.zipCode,
-    },
+    }),
     profile: {
       vatNumber: vatNumberFor(organisationNumber), phone: randomPhone(identityRnd, address.areaCode), email: emailFor('info', name),
       www: `www.${domainFor(name)}`, bankgiro: randomBankgiro(identityRnd), plusgiro: identityRnd.bool(0.3) ? randomPlusgiro(identityRnd) : '',
       iban: iban.iban, bic: iban.bic,
     },
     generator: settings,
-    financialYears: [],
-    accounts: new Map(),
-    voucherSeries: new Map(),
-    vouchers: new Map(),
-    customers: new Map(),
-    suppliers: new Map(),
-    articles: new Map(),
-    projects: new Map(),
-    costCenters: new Map(),
-    invoices: new Map(),
-    supplierInvoices: new Map(),
-    files: new Map(),
-    supplierInvoiceFileConnections: new Map(),
-    voucherFileConnections: new Map(),
-    sideEffects: emptySideEffects(),
   };
 
   // Registers, created over the company's life (modified before the history starts for most).

@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Ledger, UnbalancedVoucherError } from './ledger.ts';
-import { emptySideEffects, voucherKey, type SimCompany } from './model.ts';
+import { emptyCompany as empty, voucherKey, type SimCompany } from './model.ts';
 
-function emptyCompany(): SimCompany {
-  return {
-    tenantId: 1, info: {}, financialYears: [], accounts: new Map(), voucherSeries: new Map(), vouchers: new Map(), customers: new Map(),
-    suppliers: new Map(), articles: new Map(), projects: new Map(), costCenters: new Map(), invoices: new Map(), supplierInvoices: new Map(),
-    files: new Map(), supplierInvoiceFileConnections: new Map(), voucherFileConnections: new Map(), sideEffects: emptySideEffects(),
-  };
-}
+const emptyCompany = (): SimCompany => empty(1, {});
+
 
 const account = (c: SimCompany, year: number, n: number): Record<string, unknown> => c.accounts.get(year)?.get(String(n))?.data ?? {};
 

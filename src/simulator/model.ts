@@ -114,6 +114,29 @@ export function voucherKey(financialYear: number, series: string, number: number
   return `${financialYear}:${series}:${number}`;
 }
 
+/** A company with identity only: no years, accounts, records or files yet. */
+export function emptyCompany(tenantId: number, info: FortnoxRecord): SimCompany {
+  return {
+    tenantId,
+    info,
+    financialYears: [],
+    accounts: new Map(),
+    voucherSeries: new Map(),
+    vouchers: new Map(),
+    customers: new Map(),
+    suppliers: new Map(),
+    articles: new Map(),
+    projects: new Map(),
+    costCenters: new Map(),
+    invoices: new Map(),
+    supplierInvoices: new Map(),
+    files: new Map(),
+    supplierInvoiceFileConnections: new Map(),
+    voucherFileConnections: new Map(),
+    sideEffects: emptySideEffects(),
+  };
+}
+
 export function emptySideEffects(): SideEffects {
   return { printed: new Set(), emailed: new Set(), eprinted: new Set(), einvoiced: new Set(), writes: 0 };
 }

@@ -20,6 +20,8 @@ export interface Database {
   fortnox_connections: FortnoxConnectionsTable;
   backup_runs: BackupRunsTable;
   backup_run_datasets: BackupRunDatasetsTable;
+  backup_run_items: BackupRunItemsTable;
+  backup_run_state: BackupRunStateTable;
   snapshots: SnapshotsTable;
   snapshot_datasets: SnapshotDatasetsTable;
   record_versions: RecordVersionsTable;
@@ -101,6 +103,25 @@ export interface BackupRunDatasetsTable {
   bytes_written: number;
   error_code: string | null;
   error_message: string | null;
+}
+
+/** An entry an unfinished run stored in flushed, indexed packs (see src/backup/journal). */
+export interface BackupRunItemsTable {
+  tenant_id: string;
+  run_id: string;
+  dataset: string;
+  key: string;
+  kind: 'r' | 'a';
+  blob_id: string;
+}
+
+/** What a resumed run must reuse: its parent snapshot, start time and change window (JSON). */
+export interface BackupRunStateTable {
+  tenant_id: string;
+  run_id: string;
+  parent_snapshot_id: string | null;
+  started_at: string;
+  state: string;
 }
 
 export interface SnapshotsTable {

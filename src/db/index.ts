@@ -29,3 +29,4 @@ export {
   type SnapshotRef,
   type SnapshotDiff,
 } from './record-versions.ts';
+export * from './backup-run-journal.ts';

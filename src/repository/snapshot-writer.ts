@@ -122,6 +122,46 @@ export class SnapshotWriter {
     });
   }
 
+  /**
+   * Writes the open data pack and the index files for every pack so far. After it returns, every blob
+   * this writer has returned an id for is in a stored, indexed pack: a resumable backup may journal
+   * those ids and, after a crash, `putExistingEntry` them into a new snapshot without refetching.
+   */
+  async flush(): Promise<void> {
+    return this.#guard(async () => {
+      await this.#flush('data');
+      await this.#writeIndex();
+    });
+  }
+
+  /**
+   * Puts an entry whose blob is already stored (a record or attachment descriptor written by an earlier,
+   * interrupted writer and flushed). Refuses (`REPO_MISSING_BLOB`) a blob no live indexed pack holds, so
+   * a journal can never make a snapshot point at nothing. For attachments the chunks are checked too.
+   */
+  async putExistingEntry(dataset: string, key: string, kind: 'r' | 'a', id: string): Promise<void> {
+    return this.#guard(async () => {
+      const expected: BlobType = kind === 'r' ? 'record' : 'attachment';
+      this.#relyOn(id, expected);
+      if (kind === 'a') {
+        const descriptor = await this.#repo.readAttachmentDescriptor(id);
+        for (const chunk of descriptor.chunks) this.#relyOn(chunk, 'chunk');
+      }
+      await this.#putEntry(dataset, key, kind, id);
+    });
+  }
+
+  #relyOn(id: string, type: BlobType): void {
+    if (this.#pending.has(id) || this.#written.has(id)) return;
+    const live = this.#repo.index.get(id)?.find((l) => !this.#condemned.has(l.pack) && l.type === type);
+    if (live === undefined) {
+      throw new RepoError('REPO_MISSING_BLOB', `Blob ${id} (${type}) is not in any live indexed pack; it cannot be reused`, { blobId: id });
+    }
+    let set = this.#reused.get(live.pack);
+    if (set === undefined) this.#reused.set(live.pack, (set = new Map<string, BlobType>()));
+    set.set(id, type);
+  }
+
   /** Removes a key carried forward from the parent (only after `carryForward`). */
   async deleteRecord(dataset: string, key: string): Promise<void> {
     return this.#guard(async () => {

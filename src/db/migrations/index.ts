@@ -1,5 +1,6 @@
 import type { AnySchemaDb, DialectName } from '../dialect.ts';
 import * as m0001 from './0001_initial.ts';
+import * as m0002 from './0002_backup_journal.ts';
 
 export interface Migration {
   /** `NNNN_what`: applied in this order, recorded by this name, never edited once released. */
@@ -8,4 +9,7 @@ export interface Migration {
 }
 
 /** Every migration this code knows, oldest first. Add new ones at the end; never change or remove one. */
-export const MIGRATIONS: readonly Migration[] = Object.freeze([{ name: '0001_initial', up: m0001.up }]);
+export const MIGRATIONS: readonly Migration[] = Object.freeze([
+  { name: '0001_initial', up: m0001.up },
+  { name: '0002_backup_journal', up: m0002.up },
+]);

@@ -191,7 +191,7 @@ export class ZipWriter {
     const finished = once(this.#out, 'finish');
     this.#out.end();
     await finished;
-    if (this.#error !== undefined) throw this.#error;
+    this.#throwIfFailed();
     return { bytes: this.#offset, entries: count };
   }
 
@@ -241,7 +241,7 @@ export class ZipWriter {
   }
 
   async #write(buf: Buffer): Promise<void> {
-    if (this.#error !== undefined) throw this.#error;
+    this.#throwIfFailed();
     this.#offset += buf.length;
     if (!this.#out.write(buf)) {
       await new Promise<void>((resolve) => {
@@ -251,8 +251,13 @@ export class ZipWriter {
         };
         this.#out.on('drain', done).on('close', done).on('error', done);
       });
-      if (this.#error !== undefined) throw this.#error;
+      this.#throwIfFailed();
     }
+  }
+
+  #throwIfFailed(): void {
+    const err = this.#error;
+    if (err !== undefined) throw err;
   }
 }
 

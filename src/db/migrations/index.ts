@@ -1,6 +1,7 @@
 import type { AnySchemaDb, DialectName } from '../dialect.ts';
 import * as m0001 from './0001_initial.ts';
 import * as m0002 from './0002_backup_journal.ts';
+import * as m0003 from './0003_verification.ts';
 
 export interface Migration {
   /** `NNNN_what`: applied in this order, recorded by this name, never edited once released. */
@@ -12,4 +13,5 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { name: '0001_initial', up: m0001.up },
   { name: '0002_backup_journal', up: m0002.up },
+  { name: '0003_verification', up: m0003.up },
 ]);

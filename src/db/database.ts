@@ -25,6 +25,9 @@ export interface Database {
   snapshots: SnapshotsTable;
   snapshot_datasets: SnapshotDatasetsTable;
   record_versions: RecordVersionsTable;
+  restore_runs: RestoreRunsTable;
+  restore_items: RestoreItemsTable;
+  restore_requests: RestoreRequestsTable;
 }
 
 export interface SchemaMigrationsTable {
@@ -158,4 +161,64 @@ export interface RecordVersionsTable {
   first_seq: number;
   last_seq: number | null;
   blob_id: string;
+}
+
+export type RestoreRunKind = 'registers' | 'new_company';
+export type RestoreRunStatus = 'running' | 'succeeded' | 'partial' | 'failed';
+export type RestoreItemStatus = 'writing' | 'done' | 'skipped' | 'failed';
+export type RestoreRequestStatus = 'open' | 'in_progress' | 'done' | 'rejected';
+
+export interface RestoreRunsTable {
+  tenant_id: string;
+  id: string;
+  kind: RestoreRunKind;
+  snapshot_id: string;
+  /** The tenant whose snapshot is restored: the same tenant, or another one for a new company. */
+  source_tenant_id: string;
+  status: RestoreRunStatus;
+  /** The snapshot taken just before writing: what to go back to. */
+  undo_snapshot_id: string | null;
+  /** The plan as applied, so a resumed run writes exactly the same items. */
+  plan_json: string;
+  report_json: string | null;
+  started_by: string | null;
+  started_at: string;
+  finished_at: string | null;
+}
+
+/** The journal: written before (`writing`) and after each write to Fortnox. */
+export interface RestoreItemsTable {
+  tenant_id: string;
+  run_id: string;
+  /** `dataset:key:action`, unique within the run. */
+  item: string;
+  status: RestoreItemStatus;
+  /** Where Fortnox will put it when it numbers the record itself (the next voucher number). */
+  expected_key: string | null;
+  /** Where Fortnox put it (voucher, supplier invoice, file id). */
+  new_key: string | null;
+  message: string | null;
+  fortnox_code: number | null;
+  updated_at: string;
+}
+
+export interface RestoreRequestsTable {
+  tenant_id: string;
+  id: string;
+  requested_by: string;
+  snapshot_id: string | null;
+  /** Comma-separated data set names. */
+  datasets: string | null;
+  /** Comma-separated `dataset:key`. */
+  records: string | null;
+  description: string;
+  created_at: string;
+  /** created_at + 48 h: the terms' promise. */
+  deadline_at: string;
+  status: RestoreRequestStatus;
+  handled_by: string | null;
+  result: string | null;
+  /** Where the restore report is (a restore run id or a file). */
+  report: string | null;
+  updated_at: string;
 }

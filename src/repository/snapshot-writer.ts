@@ -191,6 +191,11 @@ export class SnapshotWriter {
     state.mode = 'carry';
   }
 
+  /** Puts the data set in the snapshot even when the run stores nothing in it: an empty list is a fact too. */
+  includeDataSet(dataset: string): void {
+    this.#state(dataset, 'new');
+  }
+
   /** Records that the run did not get all of a data set (the snapshot still commits). */
   markIncomplete(dataset: string, reason: string): void {
     const state = this.#state(dataset, 'new');

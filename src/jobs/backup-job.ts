@@ -11,7 +11,7 @@ export interface BackupProgress {
   readonly runId: string;
   readonly dataset: string;
   readonly done: number;
-  readonly total: number;
+  readonly total: number | null;
   readonly requests: number;
   readonly bytes: number;
   readonly etaSeconds: number | null;
@@ -25,8 +25,7 @@ export interface BackupDatasetResult {
   readonly changed?: number;
   readonly requests?: number;
   readonly bytes?: number;
-  readonly error?: { readonly code?: string; readonly message: string } | null;
-  readonly [more: string]: unknown;
+  readonly error?: { readonly code?: string; readonly message: string } | undefined;
 }
 
 export interface BackupResult {
@@ -38,6 +37,7 @@ export interface BackupResult {
   readonly bytes: number;
   readonly seconds: number;
   readonly warnings: readonly string[];
+  readonly error?: { readonly code: string; readonly message: string } | undefined;
 }
 
 export interface BackupDeps {
@@ -50,7 +50,7 @@ export interface BackupDeps {
 
 export interface BackupOptions {
   readonly datasets?: readonly string[];
-  readonly trigger?: string;
+  readonly trigger?: 'manual' | 'schedule' | 'demo';
   readonly onProgress?: (e: BackupProgress) => void;
   readonly signal?: AbortSignal;
   readonly resumeRunId?: string;
@@ -58,8 +58,9 @@ export interface BackupOptions {
 
 export type RunBackup = (deps: BackupDeps, options?: BackupOptions) => Promise<BackupResult>;
 
-// Loaded by a computed specifier so this module builds before the backup engine (src/backup/run.ts) lands.
-const RUN_MODULE = '../backup/run.ts';
+// Loaded by a computed specifier so this module builds while the backup engine is landing in parallel;
+// the types above mirror its signature. Replace with a static import of '../backup/index.ts' once it is in.
+const RUN_MODULE = '../backup/index.ts';
 
 /** The backup engine's `runBackup`, or a clear `BACKUP_ENGINE_MISSING` error when this build has none. */
 export async function loadRunBackup(): Promise<RunBackup> {
@@ -67,12 +68,12 @@ export async function loadRunBackup(): Promise<RunBackup> {
   try {
     mod = (await import(RUN_MODULE)) as { runBackup?: RunBackup };
   } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes('run.ts')) {
-      throw new NoxError('BACKUP_ENGINE_MISSING', 'This build has no backup engine yet (src/backup/run.ts).', { cause: err });
+    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes('/backup/index.ts')) {
+      throw new NoxError('BACKUP_ENGINE_MISSING', 'This build has no backup engine yet (src/backup/index.ts).', { cause: err });
     }
     throw err;
   }
-  if (typeof mod.runBackup !== 'function') throw new NoxError('BACKUP_ENGINE_MISSING', 'src/backup/run.ts exports no runBackup function.');
+  if (typeof mod.runBackup !== 'function') throw new NoxError('BACKUP_ENGINE_MISSING', 'src/backup/index.ts exports no runBackup function.');
   return mod.runBackup;
 }
 
@@ -94,7 +95,12 @@ export async function workBackups(app: AppContext, queue: JobQueue, options: { c
         signal,
         ...(job.data.datasets === undefined ? {} : { datasets: job.data.datasets }),
       });
-      if (result.status === 'failed') throw new NoxError('BACKUP_FAILED', `Backup run ${result.runId} of tenant ${job.tenantId} failed`, { details: { runId: result.runId } });
+      if (result.status === 'failed') {
+        const code = result.error?.code ?? 'BACKUP_FAILED';
+        const err = new NoxError(code, `Backup run ${result.runId} of tenant ${job.tenantId} failed${result.error === undefined ? '' : `: ${result.error.message}`}`, { details: { runId: result.runId } });
+        // Waiting does not bring a withdrawn consent back; the customer must reconnect.
+        throw Object.assign(err, { retryable: code !== 'FORTNOX_RECONNECT_NEEDED' });
+      }
       return { runId: result.runId, status: result.status, snapshotId: result.snapshotId };
     },
     { concurrency: options.concurrency ?? 4 },

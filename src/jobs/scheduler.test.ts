@@ -74,7 +74,7 @@ describe('the scheduler with the in-process queue', () => {
     await scheduler.tick();
     await queue.idle();
     assert.deepEqual(ran.map((j) => j.tenantId).sort(), [...names].sort(), 'every tenant once');
-    assert.ok(ran.every((j) => j.data.trigger === 'scheduled' && j.data.night === '2025-01-15'));
+    assert.ok(ran.every((j) => j.data.trigger === 'schedule' && j.data.night === '2025-01-15'));
     await queue.stop();
   });
 

@@ -3,7 +3,7 @@ import { latestPlannedRun, type BackupWindow } from './backup-window.ts';
 
 /** What a backup job carries. */
 export interface BackupJobData {
-  readonly trigger: 'scheduled' | 'manual';
+  readonly trigger: 'schedule' | 'manual';
   /** The night a scheduled run belongs to (local date of its window). */
   readonly night?: string;
   readonly datasets?: readonly string[];
@@ -56,7 +56,7 @@ export class Scheduler {
       const result = await this.#o.queue.enqueue<BackupJobData>({
         name: BACKUP_JOB,
         tenantId,
-        data: { trigger: 'scheduled', night: plan.night },
+        data: { trigger: 'schedule', night: plan.night },
         ...(this.#o.retryLimit === undefined ? {} : { retryLimit: this.#o.retryLimit }),
         ...(this.#o.retryDelayMs === undefined ? {} : { retryDelayMs: this.#o.retryDelayMs }),
       });

@@ -88,7 +88,7 @@ export async function applyRestore(options: ApplyOptions): Promise<RestoreReport
     } else {
       try {
         options.signal?.throwIfAborted();
-        result = await applyItem(options.reader, options.writer, journal, item, options.signal);
+        result = await applyRegisterItem(options.reader, options.writer, journal, item, options.signal);
       } catch (err) {
         fatal = err;
         result = { dataset: item.dataset, key: item.key, status: 'failed', ...describeFailure(err) };
@@ -101,7 +101,7 @@ export async function applyRestore(options: ApplyOptions): Promise<RestoreReport
 
   const report: RestoreReport = {
     runId, kind: 'registers', tenantId, sourceTenantId: tenantId, snapshotId: plan.snapshotId, undoSnapshotId, startedAt,
-    finishedAt: now().toISOString(), status: fatal === undefined ? reportStatus(items) : 'failed', warnings, items, numberMaps: {}, sieFile: null,
+    finishedAt: now().toISOString(), status: fatal === undefined ? reportStatus(items) : 'failed', warnings, items, numberMaps: {}, sieFiles: [],
     notRestored: [],
   };
   await updateRestoreRun(db, tenantId, runId, { status: report.status, reportJson: JSON.stringify(report), finishedAt: report.finishedAt });
@@ -113,7 +113,7 @@ export function itemId(dataset: string, key: string, action: string): string {
 }
 
 /** One register item. Throws only for fatal errors; Fortnox's refusals become failed items. */
-async function applyItem(reader: FortnoxReader, writer: FortnoxWriter, journal: Journal, item: PlanItem, signal?: AbortSignal): Promise<ReportItem> {
+export async function applyRegisterItem(reader: FortnoxReader, writer: FortnoxWriter, journal: Journal, item: PlanItem, signal?: AbortSignal): Promise<ReportItem> {
   const base = { dataset: item.dataset, key: item.key };
   if (item.action === 'unchanged') return { ...base, status: 'unchanged' };
   if (item.action === 'blocked') return { ...base, status: 'failed', message: item.message ?? 'blocked' };

@@ -99,3 +99,8 @@ function isBlank(v: JsonValue | undefined): boolean {
 export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/** A text or number field as text; anything else (null, objects) as "". */
+export function str(v: JsonValue | undefined): string {
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : '';
+}

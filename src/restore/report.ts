@@ -29,10 +29,18 @@ export interface RestoreReport {
   readonly items: readonly ReportItem[];
   /** Old → new numbers where Fortnox numbers records itself: `vouchers` (`year/series/number`), `supplierinvoices`, `files`. */
   readonly numberMaps: Readonly<Record<string, Readonly<Record<string, string>>>>;
-  /** What the API could not take, as an SIE 4I file for import in Fortnox. */
-  readonly sieFile: { readonly path: string; readonly vouchers: number; readonly balances: number; readonly why: string } | null;
+  /** What the API could not take, as SIE 4I files (one per financial year, as Fortnox imports them). */
+  readonly sieFiles: readonly SieFileNote[];
   /** Things the API cannot restore at all, named so nobody assumes they were. */
   readonly notRestored: readonly string[];
+}
+
+export interface SieFileNote {
+  readonly path: string;
+  readonly financialYear: string;
+  readonly vouchers: number;
+  readonly balances: number;
+  readonly why: string;
 }
 
 export function countByStatus(items: readonly ReportItem[]): Record<ReportStatus, number> {
@@ -58,7 +66,7 @@ export function formatReport(report: RestoreReport): string {
     `Created ${c.created}, updated ${c.updated}, uploaded ${c.uploaded}, connected ${c.connected}, unchanged ${c.unchanged}, skipped ${c.skipped}, failed ${c.failed}`,
   ];
   for (const w of report.warnings) lines.push(`Warning: ${w}`);
-  if (report.sieFile !== null) lines.push(`SIE 4I file for import: ${report.sieFile.path} (${report.sieFile.vouchers} vouchers, ${report.sieFile.balances} balances): ${report.sieFile.why}`);
+  for (const f of report.sieFiles) lines.push(`SIE 4I file for import (${f.financialYear}): ${f.path} (${f.vouchers} vouchers, ${f.balances} opening balances): ${f.why}`);
   const shown = report.items.filter((i) => i.status !== 'unchanged');
   if (shown.length > 0) lines.push('', 'Items:');
   for (const i of shown) {

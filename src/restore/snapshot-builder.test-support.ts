@@ -40,6 +40,18 @@ export async function buildSnapshot(repository: Repository, reader: FortnoxReade
   for (const [name, id] of details) {
     for await (const item of reader.items(name)) await w.putRecord(name, keys.byId(str(item[id])), withoutUrl(await reader.detail(name, item)));
   }
+  // Voucher connections carry no file name: the archive's folder listings do (as the backup finds them).
+  const archive = new Map<string, { name: string; path: string; archiveFileId: string }>();
+  const walk = async (path: string | undefined): Promise<void> => {
+    const folder = await reader.archiveFolder(path);
+    for (const f of Array.isArray(folder.Files) ? folder.Files : []) {
+      if (typeof f === 'object' && f !== null && !Array.isArray(f)) archive.set(str(f.Id), { name: str(f.Name), path: path ?? '', archiveFileId: str(f.ArchiveFileId) });
+    }
+    for (const sub of Array.isArray(folder.Folders) ? folder.Folders : []) {
+      if (typeof sub === 'object' && sub !== null && !Array.isArray(sub)) await walk(path === undefined ? str(sub.Name) : `${path}/${str(sub.Name)}`);
+    }
+  };
+  await walk(undefined);
   const files = new Map<string, FileRecord>();
   const connections: ['supplierinvoicefileconnections' | 'voucherfileconnections', FileRecord['ConnectedTo'][number]['type']][] = [
     ['supplierinvoicefileconnections', 'supplierinvoice'], ['voucherfileconnections', 'voucher'],
@@ -57,7 +69,7 @@ export async function buildSnapshot(repository: Repository, reader: FortnoxReade
       const download = await reader.archiveFile(fileId);
       await w.putAttachment('filecontents', keys.file(fileId), download.body);
       files.set(fileId, {
-        Id: fileId, ArchiveFileId: null, Name: str(c.Name) || `${fileId}.pdf`, Path: null, ContentType: download.contentType,
+        Id: fileId, ArchiveFileId: archive.get(fileId)?.archiveFileId ?? null, Name: str(c.Name) || archive.get(fileId)?.name || fileId, Path: archive.get(fileId)?.path ?? null, ContentType: download.contentType,
         Size: download.body.length, Sha256: createHash('sha256').update(download.body).digest('hex'), ConnectedTo: [{ type, key: target }],
       });
     }

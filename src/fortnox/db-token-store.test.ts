@@ -93,3 +93,34 @@ for (const target of testDatabases()) {
     });
   });
 }
+
+describe('the database token store through a master-key rotation', () => {
+  it('reads connections sealed under an old master key and re-seals them under the new one on save', async () => {
+    const target = testDatabases()[0]!;
+    const t = await target.open();
+    try {
+      const tenant = await createTenant(t.db, { name: 'Rotationsbolaget' });
+      const app: FortnoxApp = { apiUrl: 'http://127.0.0.1:1', authUrl: 'http://127.0.0.1:1', clientId: 'c', clientSecret: 's' };
+      const oldRing: MasterKeyring = { current: { id: 'old', key: randomBytes(32) }, old: [] };
+      const before = dbTokenStore(t.db, oldRing);
+      before.db.bind('42', tenant.id, app);
+      const value = { mode: 'service' as const, accessToken: 'tok-1', accessTokenExpiresAt: Date.now() + 3_600_000, refreshToken: null, scope: 'customer', status: 'active' as const, statusReason: null, lease: null, updatedAt: Date.now() };
+      assert.equal(await before.store.save('42', value, undefined), 1);
+
+      const newRing: MasterKeyring = { current: { id: 'new', key: randomBytes(32) }, old: [oldRing.current] };
+      const after = dbTokenStore(t.db, newRing);
+      after.db.bind('42', tenant.id, app);
+      const loaded = (await after.store.load('42'))!;
+      assert.equal(loaded.value.accessToken, 'tok-1');
+      assert.equal(await after.store.save('42', { ...loaded.value, accessToken: 'tok-2' }, loaded.version), 2);
+      const row = await t.db.selectFrom('fortnox_connections').select('token_key_id').where('tenant_id', '=', tenant.id).executeTakeFirstOrThrow();
+      assert.equal(row.token_key_id, 'new');
+
+      const newOnly = dbTokenStore(t.db, { current: newRing.current, old: [] });
+      newOnly.db.bind('42', tenant.id, app);
+      assert.equal((await newOnly.store.load('42'))!.value.accessToken, 'tok-2', 'the old key is no longer needed');
+    } finally {
+      await t.cleanup();
+    }
+  });
+});

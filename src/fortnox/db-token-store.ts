@@ -167,8 +167,29 @@ export class DbTokenStore implements TokenStore {
   }
 }
 
-/** The database token store with the token fields also encrypted, as the Fortnox client should get it. */
+/**
+ * The database token store with the token fields also encrypted, as the Fortnox client should get it.
+ * Saves seal under the current master key; loads also try the old keys of the ring, so connections
+ * keep working through a master-key rotation until their next save re-seals them.
+ */
 export function dbTokenStore(db: Db, keyring: MasterKeyring): { store: TokenStore; db: DbTokenStore } {
   const inner = new DbTokenStore(db, keyring);
-  return { db: inner, store: new EncryptedTokenStore(inner, deriveTokenKey(keyring.current.key)) };
+  const [current, ...old] = [keyring.current, ...keyring.old].map((k) => new EncryptedTokenStore(inner, deriveTokenKey(k.key)));
+  const store: TokenStore = {
+    load: async (tenantId) => {
+      try {
+        return await current!.load(tenantId);
+      } catch (err) {
+        if ((err as NoxError).code !== 'FORTNOX_TOKEN_UNREADABLE') throw err;
+        for (const s of old) {
+          const r = await s.load(tenantId).catch(() => undefined);
+          if (r !== undefined) return r;
+        }
+        throw err;
+      }
+    },
+    save: (tenantId, value, expectedVersion) => current!.save(tenantId, value, expectedVersion),
+    delete: (tenantId) => current!.delete(tenantId),
+  };
+  return { db: inner, store };
 }

@@ -1,9 +1,13 @@
-/** Test support: an app on a fresh temporary data directory (SQLite, fs store, key file), fast Fortnox retries. */
+/**
+ * Test support: an app on a fresh temporary data directory (SQLite unless `NOX_DATABASE_URL` is given,
+ * fs store, key file), with fast Fortnox retries. `appTargets()` gives one per database engine.
+ */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openApp, type AppContext, type AppOptions } from './app.ts';
 import { loadConfig } from './config.ts';
+import { testDatabases } from './db/test-databases.test-support.ts';
 
 export interface TestApp {
   readonly app: AppContext;
@@ -29,4 +33,17 @@ export async function openTestApp(env: Record<string, string> = {}, options: App
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Opens a test app per database engine: SQLite in the data directory, and a fresh PostgreSQL database. */
+export function appTargets(): { name: string; open(): Promise<TestApp> }[] {
+  return testDatabases().map((target) => ({
+    name: target.name,
+    open: async () => {
+      if (target.name === 'sqlite') return openTestApp();
+      const database = await target.open();
+      const t = await openTestApp({ NOX_DATABASE_URL: database.config.url! });
+      return { ...t, cleanup: async () => { await t.cleanup(); await database.cleanup(); } };
+    },
+  }));
 }

@@ -1,7 +1,7 @@
 import type { AppContext } from '../app.ts';
 import { listTenants } from '../db/index.ts';
 import { backupWindowFromEnv, type BackupWindow } from './backup-window.ts';
-import { backupTenant, workBackups } from './backup-job.ts';
+import { workBackups, type backupTenant } from './backup-job.ts';
 import type { JobQueue } from './job-queue.ts';
 import { MemoryJobQueue } from './memory-job-queue.ts';
 import { Scheduler } from './scheduler.ts';

@@ -2,7 +2,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSimulator, type RunningSimulator } from '../simulator/server.ts';
-import { openTestApp, type TestApp } from '../app.test-support.ts';
+import { appTargets, type TestApp } from '../app.test-support.ts';
 import { getTenant, listTenants as listDbTenants } from '../db/index.ts';
 import { toText } from '../fortnox/values.ts';
 import { addServiceAccountTenant, addSimulatorTenant, fortnoxApp, listTenants, resolveTenant, startOAuthConnect } from './index.ts';
@@ -13,12 +13,12 @@ async function control(sim: RunningSimulator, method: string, path: string, body
   return res.json();
 }
 
-describe('tenants', () => {
+for (const target of appTargets()) describe(`tenants on ${target.name}`, () => {
   let sim: RunningSimulator;
   let t: TestApp;
   before(async () => {
     sim = await startSimulator({ seed: 5, size: 'small', companies: 2, rateLimit: 1000, rateWindowMs: 1000 });
-    t = await openTestApp();
+    t = await target.open();
   });
   after(async () => {
     await t.cleanup();

@@ -8,7 +8,9 @@ import { createRestoreRun, journalRestoreItem, getRestoreRun } from '../db/resto
 import { applyRestore, itemId } from './apply.ts';
 import { planRestore } from './plan.ts';
 import { RestoreError } from './errors.ts';
-import { buildSnapshot } from './snapshot-builder.test-support.ts';
+import { runBackup } from '../backup/index.ts';
+import { getSnapshot } from '../db/index.ts';
+import { undoSnapshotByBackup } from './undo.ts';
 import { startRestoreEnv, type RestoreTestEnv, type TenantHandle } from './test-env.test-support.ts';
 import { formatReport } from './report.ts';
 
@@ -28,7 +30,7 @@ describe('restoring registers into the same company', () => {
   before(async () => {
     env = await startRestoreEnv({ emptyCompanies: 0 });
     a = env.tenants[0]!;
-    snapshotId = (await buildSnapshot(a.repository, a.reader)).id;
+    snapshotId = (await runBackup({ db: env.db, repository: a.repository, reader: a.reader, tenantId: a.tenantId })).snapshotId!;
   });
   after(() => env.close());
 
@@ -59,16 +61,20 @@ describe('restoring registers into the same company', () => {
   it('applies the plan after taking the undo snapshot, and afterwards nothing is left to restore', async () => {
     const plan = await planRestore({ repository: a.repository, reader: a.reader, snapshotId });
     const undoFor: string[][] = [];
+    const backup = undoSnapshotByBackup({ db: env.db, repository: a.repository, reader: a.reader, tenantId: a.tenantId });
     const report = await applyRestore({
       db: env.db, tenantId: a.tenantId, reader: a.reader, writer: a.writer, plan,
       undoSnapshot: async (datasets) => {
         undoFor.push([...datasets]);
-        return (await buildSnapshot(a.repository, a.reader)).id;
+        return backup(datasets);
       },
     });
     assert.equal(report.status, 'succeeded', formatReport(report));
     assert.deepEqual(undoFor, [['customers', 'suppliers']]);
-    assert.notEqual(report.undoSnapshotId, null);
+    // The undo point holds the state before the restore: the deleted customer is absent from it.
+    const created = report.items.find((i) => i.status === 'created')!;
+    await assert.rejects(a.repository.readRecord(report.undoSnapshotId!, 'customers', created.key));
+    assert.ok(await getSnapshot(env.db, a.tenantId, report.undoSnapshotId!));
     assert.deepEqual(report.items.filter((i) => i.status !== 'unchanged').map((i) => [i.dataset, i.status]).sort(), [['customers', 'created'], ['suppliers', 'updated']]);
     const again = await planRestore({ repository: a.repository, reader: a.reader, snapshotId });
     assert.deepEqual(again.items.filter((i) => i.action !== 'unchanged'), []);

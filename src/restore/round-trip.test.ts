@@ -1,6 +1,6 @@
 /**
  * The round trip against the simulator over HTTP: back up company A, restore it into the empty company
- * B, back up B, and compare field by field everything the API lets a restore write (compare.ts).
+ * B, back up B (both with the backup engine), and compare field by field everything the API lets a restore write (compare.ts).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { compareRoundTrip } from './compare.ts';
 import { restoreNewCompany } from './new-company.ts';
 import { formatReport, type RestoreReport } from './report.ts';
-import { buildSnapshot } from './snapshot-builder.test-support.ts';
+import { runBackup } from '../backup/index.ts';
 import { startRestoreEnv, type RestoreTestEnv, type TenantHandle } from './test-env.test-support.ts';
 import { RestoreError } from './errors.ts';
 
@@ -18,11 +18,16 @@ describe('restoring into a new, empty company', () => {
   let b: TenantHandle;
   let sourceSnapshot: string;
   let report: RestoreReport;
+  const backUp = async (t: TenantHandle): Promise<string> => {
+    const result = await runBackup({ db: env.db, repository: t.repository, reader: t.reader, tenantId: t.tenantId });
+    assert.equal(result.status, 'succeeded', JSON.stringify(result.warnings));
+    return result.snapshotId!;
+  };
 
   before(async () => {
     env = await startRestoreEnv({ companies: 1, emptyCompanies: 1 });
     [a, b] = env.tenants as [TenantHandle, TenantHandle];
-    sourceSnapshot = (await buildSnapshot(a.repository, a.reader)).id;
+    sourceSnapshot = await backUp(a);
     report = await restoreNewCompany({
       db: env.db, source: { tenantId: a.tenantId, repository: a.repository }, snapshotId: sourceSnapshot,
       target: { tenantId: b.tenantId, reader: b.reader, writer: b.writer }, outDir: join(env.dir, 'reports'),
@@ -52,7 +57,7 @@ describe('restoring into a new, empty company', () => {
   });
 
   it('reproduces every writable field: a backup of the new company equals the original', async () => {
-    const targetSnapshot = (await buildSnapshot(b.repository, b.reader)).id;
+    const targetSnapshot = await backUp(b);
     const diffs = await compareRoundTrip({ repository: a.repository, snapshotId: sourceSnapshot }, { repository: b.repository, snapshotId: targetSnapshot }, report);
     assert.deepEqual(diffs.slice(0, 20), []);
   });
@@ -60,7 +65,7 @@ describe('restoring into a new, empty company', () => {
   it('names the record and field when the new company differs from the original', async () => {
     const [customer] = [...env.sim.simulator.companies.get(Number(b.tenantId))!.customers.keys()];
     await b.writer.update('customers', customer!, { City: 'Någon annanstans' });
-    const targetSnapshot = (await buildSnapshot(b.repository, b.reader)).id;
+    const targetSnapshot = await backUp(b);
     const diffs = await compareRoundTrip({ repository: a.repository, snapshotId: sourceSnapshot }, { repository: b.repository, snapshotId: targetSnapshot }, report);
     assert.deepEqual(diffs.map((d) => [d.dataset, d.key, d.field, d.target]), [['customers', customer, 'City', 'Någon annanstans']]);
   });

@@ -148,4 +148,35 @@ describe('the data commands', () => {
     assert.equal(json(await cli('snapshots', '--tenant', A, '--json', ...d)).snapshots.length, 2);
     json(await cli('show', older!.snapshotId, 'customers', key, '--tenant', A, '--json', ...d));
   });
+
+  it('connects a company by OAuth: prints the authorization URL and takes the redirect on the loopback listener', async () => {
+    const company = (await (await fetch(`${sim.url}/__sim/companies`, { method: 'POST', body: JSON.stringify({ name: 'Webbläsarbolaget AB' }), headers: { 'Content-Type': 'application/json' } })).json()) as { tenantId: number };
+    await fetch(`${sim.url}/__sim/auto-approve`, { method: 'POST', body: JSON.stringify({ tenantId: company.tenantId }), headers: { 'Content-Type': 'application/json' } });
+    const err: string[] = [];
+    const out: string[] = [];
+    const { log, error } = console;
+    console.log = (...a: unknown[]) => void out.push(a.map(String).join(' '));
+    console.error = (...a: unknown[]) => void err.push(a.map(String).join(' '));
+    let code: number;
+    try {
+      const running = main(['tenant', 'add', '--oauth', '--service', '--client-id', sim.clientId, '--client-secret', sim.clientSecret, '--api-url', sim.url, '--auth-url', sim.url, '--port', '0', '--json', ...d]);
+      let url: string | undefined;
+      while (url === undefined) {
+        url = /https?:\/\/\S+oauth-v1\/auth\S+/.exec(err.join('\n'))?.[0];
+        if (url === undefined) await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.match(url, /code_challenge=/);
+      assert.match(url, /account_type=service/);
+      assert.equal((await fetch(url)).status, 200, 'the browser lands on the listener\'s page');
+      code = await running;
+    } finally {
+      console.log = log;
+      console.error = error;
+    }
+    assert.equal(code, 0, err.join('\n'));
+    const added = JSON.parse(out.join('\n')) as { name: string; mode: string; fortnoxTenantId: string };
+    assert.equal(added.name, 'Webbläsarbolaget AB');
+    assert.equal(added.mode, 'service');
+    assert.equal(added.fortnoxTenantId, String(company.tenantId));
+  });
 });

@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import type { JsonObject, JsonValue } from '../fortnox/index.ts';
 
 /**
- * Fortnox's JSON as we store it: `@url` names the host that served it and changes with nothing, so it
- * is dropped (layout.ts), at any depth. Everything else stays exactly as received.
+ * Fortnox's JSON as we store it: `@url` and its siblings such as invoices' `@urlTaxReductionList` name
+ * the host that served them and change with nothing (a new API host would otherwise make every record
+ * look changed), so they are dropped (layout.ts), at any depth. Everything else stays as received.
  */
 export function withoutUrl(value: JsonObject): JsonObject {
   const out: JsonObject = {};
-  for (const [k, v] of Object.entries(value)) if (k !== '@url') out[k] = strip(v);
+  for (const [k, v] of Object.entries(value)) if (!k.startsWith('@url')) out[k] = strip(v);
   return out;
 }
 

@@ -3,9 +3,10 @@
  * writes it), and export, verification, restore, the CLI and the web application (which read it).
  * Change it only with a snapshot format note in docs/backup.md.
  *
- * Record data sets hold Fortnox's **detail** JSON exactly as received (minus `@url`, which names the
- * host that served it and changes with nothing), stored with `putRecordJson` so numbers keep their
- * spelling. Attachment data sets hold raw bytes, never re-encoded.
+ * Record data sets hold Fortnox's **detail** JSON exactly as received (minus `@url` and the other
+ * `@url…` links such as `@urlTaxReductionList`, which name the host that served them and change with
+ * nothing). The client hands over parsed JSON, so records are stored with `putRecord`: numbers take
+ * JavaScript's shortest spelling (`100.50` → `100.5`; the value is unchanged). Attachment data sets hold raw bytes, never re-encoded.
  */
 
 /** Record data sets (JSON), in the order a backup reads them and a restore writes them. */

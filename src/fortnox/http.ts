@@ -80,6 +80,18 @@ export class FortnoxHttp {
     this.#guard = options.guard;
   }
 
+  /** Fortnox's clock as of its last answer (its `Date` header), and our monotonic time then. */
+  #serverClock: { serverMs: number; localMs: number } | undefined;
+
+  /**
+   * The server's current time, extrapolated from the `Date` header of its last answer; undefined
+   * before any answer. `lastmodified` is stamped by Fortnox's clock, so change windows must be too.
+   */
+  serverNow(): Date | undefined {
+    if (this.#serverClock === undefined) return undefined;
+    return new Date(this.#serverClock.serverMs + (performance.now() - this.#serverClock.localMs));
+  }
+
   get stats(): HttpStats {
     return { ...this.#stats, statuses: { ...this.#stats.statuses }, limiter: this.#limiter.stats };
   }
@@ -126,12 +138,14 @@ export class FortnoxHttp {
         },
       );
     let res = await send();
+    this.#noteServerTime(res.headers.get('date'));
     if (res.status === 401) {
       // Fortnox rejects an unauthenticated request before doing anything, so even a POST may be repeated.
       this.#stats.unauthorizedRenewals++;
       await res.stream?.cancel();
       token = await this.#tokens.renewAfterRejection(this.tenantId, token);
       res = await send();
+      this.#noteServerTime(res.headers.get('date'));
     }
     if (res.status >= 200 && res.status < 300) return res;
     if (res.stream) await res.stream.cancel();
@@ -143,6 +157,11 @@ export class FortnoxHttp {
       throw new FortnoxWriteUncertainError({ ...failure, status: res.status, fortnoxCode: info.fortnoxCode, fortnoxMessage: info.fortnoxMessage }, `HTTP ${res.status}`);
     }
     throw errorForStatus(res.status, info, failure);
+  }
+
+  #noteServerTime(header: string | null): void {
+    const serverMs = header === null ? Number.NaN : Date.parse(header);
+    if (Number.isFinite(serverMs)) this.#serverClock = { serverMs, localMs: performance.now() };
   }
 
   async json(req: HttpRequest): Promise<JsonValue> {

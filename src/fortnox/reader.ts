@@ -49,6 +49,11 @@ export class FortnoxReader {
     return this.#http.stats;
   }
 
+  /** Fortnox's clock (from its last answer's `Date` header); undefined before the first answer. */
+  serverNow(): Date | undefined {
+    return this.#http.serverNow();
+  }
+
   /** Pages of a data set's list, with totals for progress reporting. */
   async *pages(name: DataSetName, options: ListOptions = {}): AsyncGenerator<ListPage> {
     const set = CATALOGUE[name];

@@ -134,6 +134,18 @@ describe('the client against the simulator', () => {
     assert.deepEqual([effects.printed, effects.emailed, effects.eprinted, effects.einvoiced, effects.writes], [[], [], [], [], 0]);
   });
 
+  it("knows Fortnox's clock from its Date header, not ours (lastmodified is stamped by Fortnox)", async () => {
+    const { reader } = await serviceConnection(sim);
+    assert.equal(reader.serverNow(), undefined, 'unknown before the first answer');
+    await control(sim, 'POST', 'clock/advance', { days: 40 });
+    await reader.companyInformation();
+    const { now } = await control<{ now: number }>(sim, 'GET', 'clock');
+    const server = reader.serverNow()?.getTime() ?? Number.NaN;
+    // The header has whole seconds; allow them plus the time between the two calls.
+    assert.ok(Math.abs(server - now) < 5_000, `server ${new Date(server).toISOString()} vs simulated ${new Date(now).toISOString()}`);
+    assert.ok(Math.abs(server - Date.now()) > 20 * 86_400_000, 'not the local clock');
+  });
+
   it('refuses side-effecting paths before anything reaches Fortnox', async () => {
     const { reader } = await serviceConnection(sim);
     await control(sim, 'POST', 'counters/reset');

@@ -82,6 +82,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const router = apiRouter();
 
   const server = createServer((req, res) => {
+    // Fortnox's clock is the simulated one: `lastmodified` values and the Date header agree, so a
+    // client that reads the server's time (as a backup must) sees one consistent clock.
+    res.setHeader('Date', new Date(sim.clock.now()).toUTCString());
     handle(sim, router, req, res).catch((err: unknown) => {
       console.error('simulator: internal error', err);
       if (!res.headersSent) send(res, new ApiError(500, 'Ett internt fel uppstod.', 1000003, false).reply());

@@ -88,9 +88,9 @@ function formatDuration(seconds: number): string {
 }
 
 function printSummary(r: BackupResult): void {
-  const rows = [['DATA SET', 'STATUS', 'RECORDS', 'CHANGED', 'REQUESTS']];
+  const rows = [['DATA SET', 'STATUS', 'RECORDS', 'ADDED', 'CHANGED', 'REMOVED', 'REQUESTS']];
   for (const d of r.datasets) {
-    rows.push([d.dataset, d.status, String(d.records ?? ''), String(d.changed ?? ''), String(d.requests ?? '')]);
+    rows.push([d.dataset, d.status, String(d.records ?? ''), String(d.added ?? ''), String(d.changed ?? ''), String(d.removed ?? ''), String(d.requests ?? '')]);
   }
   console.log(table(rows));
   console.log(`\nRun ${r.runId}: ${r.status}. Snapshot ${r.snapshotId === null ? '(none)' : shortId(r.snapshotId)}. ${r.requests} requests, ${formatBytes(r.bytes)} written, ${formatDuration(r.seconds)}.`);

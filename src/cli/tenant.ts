@@ -1,6 +1,6 @@
 import type { Command } from './command.ts';
 import { intOption, parseCommandArgs } from './command.ts';
-import { APP_OPTIONS, COMMON_HELP, printJson, shortId, table, withApp } from './app-command.ts';
+import { APP_OPTIONS, COMMON_HELP, printJson, table, withApp } from './app-command.ts';
 import { UsageError } from '../errors.ts';
 import { addServiceAccountTenant, addSimulatorTenant, fortnoxApp, listTenants, startOAuthConnect, type ConnectedTenant } from '../tenants/index.ts';
 
@@ -102,7 +102,7 @@ async function add(v: Values): Promise<number> {
     if (v.json === true) {
       printJson({ id: t.id, name: t.name, orgNumber: t.orgNumber, fortnoxTenantId: connected.fortnoxTenantId, mode: connected.mode, reconnected: connected.reconnected });
     } else {
-      console.log(`${connected.reconnected ? 'Reconnected' : 'Connected'} ${t.name}${t.orgNumber === null ? '' : ` (${t.orgNumber})`}, Fortnox tenant ${connected.fortnoxTenantId}, as tenant ${t.id} [${shortId(t.id)}].`);
+      console.log(`${connected.reconnected ? 'Reconnected' : 'Connected'} ${t.name}${t.orgNumber === null ? '' : ` (${t.orgNumber})`}, Fortnox tenant ${connected.fortnoxTenantId}, as tenant ${t.id}.`);
       console.log(`Back it up now with \`noxbackup backup --tenant ${t.id}\`.`);
     }
     return 0;

@@ -22,7 +22,9 @@ export interface BackupDatasetResult {
   readonly dataset: string;
   readonly status: string;
   readonly records?: number;
+  readonly added?: number;
   readonly changed?: number;
+  readonly removed?: number;
   readonly requests?: number;
   readonly bytes?: number;
   readonly error?: { readonly code?: string; readonly message: string } | undefined;

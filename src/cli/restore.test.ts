@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- the commands' JSON output is read field by field */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- the commands' JSON output is read field by field */
 /**
  * `noxbackup restore …` end to end through `main()`: a temporary data directory, companies connected
  * from an in-process simulator over HTTP, backups by the backup engine.

@@ -3,7 +3,8 @@ import { parseCommandArgs } from './command.ts';
 import { APP_OPTIONS, COMMON_HELP, TENANT_OPTION, formatBytes, printJson, shortId, table, withApp } from './app-command.ts';
 import { UsageError } from '../errors.ts';
 import { ATTACHMENT_DATASETS, RECORD_DATASETS, TERMS_DATASETS } from '../backup/layout.ts';
-import { backupTenant, type BackupProgress, type BackupResult } from '../jobs/backup-job.ts';
+import type { BackupProgress, BackupResult } from '../backup/index.ts';
+import { backupTenant } from '../jobs/backup-job.ts';
 import { resolveTenant } from '../tenants/list.ts';
 
 const USAGE = `Usage: noxbackup backup [--tenant T] [--datasets a,b] [--json]

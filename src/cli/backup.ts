@@ -1,17 +1,19 @@
 import type { Command } from './command.ts';
 import { parseCommandArgs } from './command.ts';
 import { APP_OPTIONS, COMMON_HELP, TENANT_OPTION, formatBytes, printJson, shortId, table, withApp } from './app-command.ts';
-import { UsageError } from '../errors.ts';
+import { NoxError, UsageError } from '../errors.ts';
 import { ATTACHMENT_DATASETS, RECORD_DATASETS, TERMS_DATASETS } from '../backup/layout.ts';
 import type { BackupProgress, BackupResult } from '../backup/index.ts';
-import { backupTenant } from '../jobs/backup-job.ts';
+import { backupTenant, unfinishedRun } from '../jobs/backup-job.ts';
 import { resolveTenant } from '../tenants/list.ts';
 
-const USAGE = `Usage: noxbackup backup [--tenant T] [--datasets a,b] [--json]
+const USAGE = `Usage: noxbackup backup [--tenant T] [--datasets a,b] [--resume | --new] [--json]
 
 Backs up a tenant's Fortnox data now: a new snapshot, incremental against the last one.
   --tenant T       our tenant id, the Fortnox tenant id, or a unique name prefix (default: the only tenant)
   --datasets a,b   only these data sets (snapshot data sets such as customers,vouchers, or the ten of the terms)
+  --resume         continue the tenant's interrupted run without refetching what it stored
+  --new            start a new run even though the last one is still marked running
 ${COMMON_HELP}
 Exit code 0 when every data set is complete, 1 when the run is partial or failed (reasons printed).`;
 
@@ -20,13 +22,24 @@ const KNOWN = new Set<string>([...RECORD_DATASETS, ...ATTACHMENT_DATASETS, ...Ob
 export const command: Command = {
   usage: USAGE,
   run: async (args) => {
-    const { values } = parseCommandArgs('backup', args, { ...APP_OPTIONS, ...TENANT_OPTION, datasets: { type: 'string' } });
+    const { values } = parseCommandArgs('backup', args, { ...APP_OPTIONS, ...TENANT_OPTION, datasets: { type: 'string' }, resume: { type: 'boolean' }, new: { type: 'boolean' } });
+    if (values.resume === true && values.new === true) throw new UsageError('backup: give --resume or --new, not both');
     const datasets = values.datasets?.split(',').map((s) => s.trim()).filter((s) => s !== '');
     const unknown = datasets?.filter((d) => !KNOWN.has(d)) ?? [];
     if (unknown.length > 0) throw new UsageError(`backup: unknown data set ${unknown.join(', ')}; known: ${[...KNOWN].sort().join(', ')}`);
     if (datasets !== undefined && datasets.length === 0) throw new UsageError('backup: --datasets names no data set');
     return withApp(values['data-dir'], async (app) => {
       const tenant = await resolveTenant(app, values.tenant);
+      const unfinished = await unfinishedRun(app, tenant.id);
+      if (values.resume === true && unfinished === undefined) throw new NoxError('BACKUP_NOTHING_TO_RESUME', `${tenant.name} has no interrupted backup run to resume`, { exitCode: 1 });
+      if (unfinished !== undefined && values.resume !== true && values.new !== true) {
+        throw new NoxError(
+          'BACKUP_RUN_UNFINISHED',
+          `Backup run ${unfinished.id} of ${tenant.name}, started ${unfinished.startedAt ?? unfinished.queuedAt}, is still marked running. ` +
+            'If another process (e.g. the server) is backing up this company, wait for it. If the run was interrupted, continue it with --resume (nothing stored is fetched again), or start afresh with --new.',
+          { exitCode: 1, details: { runId: unfinished.id } },
+        );
+      }
       const progress = values.json === true ? undefined : progressPrinter();
       const controller = new AbortController();
       const onSignal = () => controller.abort(new Error('interrupted'));
@@ -37,6 +50,7 @@ export const command: Command = {
         result = await backupTenant(app, tenant.id, {
           trigger: 'manual',
           signal: controller.signal,
+          ...(values.resume === true && unfinished !== undefined ? { resumeRunId: unfinished.id } : {}),
           ...(datasets === undefined ? {} : { datasets }),
           ...(progress === undefined ? {} : { onProgress: progress.update }),
         });

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -144,6 +144,33 @@ describe('the data commands', () => {
     assert.deepEqual(gc.tenants.map((t: { report: { deleted: unknown[] } }) => t.report.deleted.length), [0, 0], 'nothing referenced is deleted');
     assert.equal(json(await cli('snapshots', '--tenant', A, '--json', ...d)).snapshots.length, 2);
     json(await cli('show', older!.snapshotId, 'customers', key, '--tenant', A, '--json', ...d));
+  });
+
+  it('refuses to start over a run killed mid-way, and --resume continues it to a snapshot', async () => {
+    const B = String(sim.tenants[1]!.tenantId);
+    const before = json(await cli('snapshots', '--tenant', B, '--json', ...d)).snapshots.length as number;
+    const child = spawn(process.execPath, ['bin/noxbackup.mjs', 'backup', '--tenant', B, ...d], { env: process.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let seen = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        // Well into the run (accounts come after the financial years), but long before its end.
+        if (/accounts: details/.test(seen)) resolve();
+      });
+      child.on('exit', () => reject(new Error(`the backup ended before it could be killed:\n${seen}`)));
+    });
+    child.removeAllListeners('exit');
+    const exited = new Promise((r) => child.on('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+
+    const refused = await cli('backup', '--tenant', B, ...d);
+    assert.equal(refused.code, 1);
+    assert.match(refused.err, /still marked running.*--resume/s);
+    const resumed = json(await cli('backup', '--tenant', B, '--resume', '--json', ...d));
+    assert.equal(resumed.status, 'succeeded');
+    assert.equal(json(await cli('snapshots', '--tenant', B, '--json', ...d)).snapshots.length, before + 1);
+    assert.equal((await cli('backup', '--tenant', B, '--resume', ...d)).code, 1, 'nothing left to resume');
   });
 
   it('connects a company by OAuth: prints the authorization URL and takes the redirect on the loopback listener', async () => {

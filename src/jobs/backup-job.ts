@@ -1,5 +1,6 @@
 import type { AppContext } from '../app.ts';
 import { runBackup, type BackupOptions, type BackupResult } from '../backup/index.ts';
+import { listBackupRuns, type BackupRun } from '../db/index.ts';
 import { NoxError } from '../errors.ts';
 import type { Job, JobQueue } from './job-queue.ts';
 import { BACKUP_JOB, type BackupJobData } from './scheduler.ts';
@@ -8,6 +9,15 @@ import { BACKUP_JOB, type BackupJobData } from './scheduler.ts';
 export async function backupTenant(app: AppContext, tenantId: string, options: BackupOptions = {}): Promise<BackupResult> {
   const [repository, reader] = await Promise.all([app.repositoryFor(tenantId), app.readerFor(tenantId)]);
   return runBackup({ db: app.db, repository, reader, tenantId }, options);
+}
+
+/**
+ * The tenant's latest run when it is still marked running: a process died in it, or another process is
+ * running it now (the caller decides which, e.g. the job queue knows it runs nothing for the tenant).
+ */
+export async function unfinishedRun(app: AppContext, tenantId: string): Promise<BackupRun | undefined> {
+  const [latest] = await listBackupRuns(app.db, tenantId, { limit: 1 });
+  return latest?.status === 'running' && latest.snapshotId === null ? latest : undefined;
 }
 
 /** Failures that waiting cannot fix: the customer must reconnect, or an operator must restore a key. */
@@ -21,10 +31,13 @@ export async function workBackups(app: AppContext, queue: JobQueue, options: { c
     async (job: Job<BackupJobData>, signal) => {
       let result: BackupResult;
       try {
-        result = await run(app, job.tenantId, {
-          trigger: job.data.trigger,
-          signal,
-          ...(job.data.datasets === undefined ? {} : { datasets: job.data.datasets }),
+        // The queue runs one job per tenant, so a run still marked running was interrupted: continue it
+        // without refetching what it stored.
+        const interrupted = await unfinishedRun(app, job.tenantId);
+        const options = { trigger: job.data.trigger, signal, ...(job.data.datasets === undefined ? {} : { datasets: job.data.datasets }) };
+        result = await run(app, job.tenantId, interrupted === undefined ? options : { ...options, resumeRunId: interrupted.id }).catch((err: unknown) => {
+          if ((err as { code?: string }).code !== 'BACKUP_RUN_NOT_FOUND') throw err;
+          return run(app, job.tenantId, options);
         });
       } catch (err) {
         throw Object.assign(err as Error, { retryable: !NOT_RETRYABLE.has((err as { code?: string }).code ?? '') });

@@ -8,33 +8,12 @@ import { listSnapshots } from '../db/snapshots.ts';
 import { testDatabases, type TestDatabase } from '../db/test-databases.test-support.ts';
 import { CATALOGUE, type DataSetName, type JsonObject } from '../fortnox/index.ts';
 import type { SimCompany } from '../simulator/model.ts';
-import { startBackupFixture, type BackupFixture } from './backup.test-support.ts';
+import { contentsOf, startBackupFixture, type BackupFixture } from './backup.test-support.ts';
 import { withoutUrl } from './change-detection.ts';
 import { lowerBoundRequests, sweepRequests, type CompanyContents } from './lower-bound.ts';
 import { keys, RECORD_DATASETS } from './layout.ts';
 import { runBackup, type BackupResult } from './run-backup.ts';
 import { voucherDifferences } from './voucher-from-sie.ts';
-
-export function contentsOf(c: SimCompany): CompanyContents {
-  const years = c.financialYears.map((y) => Number(y.data.Id));
-  return {
-    financialYears: years.map((id) => ({
-      accounts: c.accounts.get(id)?.size ?? 0,
-      voucherSeries: c.voucherSeries.get(id)?.size ?? 0,
-      vouchers: [...c.vouchers.keys()].filter((k) => k.startsWith(`${id}:`)).length,
-    })),
-    customers: c.customers.size,
-    suppliers: c.suppliers.size,
-    articles: c.articles.size,
-    projects: c.projects.size,
-    costCenters: c.costCenters.size,
-    invoices: c.invoices.size,
-    supplierInvoices: c.supplierInvoices.size,
-    supplierInvoiceFileConnections: c.supplierInvoiceFileConnections.size,
-    voucherFileConnections: c.voucherFileConnections.size,
-    files: new Set([...c.supplierInvoiceFileConnections.keys(), ...c.voucherFileConnections.keys()]).size,
-  };
-}
 
 /** Data sets whose every stored entry costs a request of its own (details and downloads). */
 const PER_ENTRY = ['accounts', 'voucherseries', 'customers', 'suppliers', 'articles', 'projects', 'invoices', 'supplierinvoices', 'invoicepdfs', 'filecontents', 'sie'];

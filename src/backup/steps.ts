@@ -27,7 +27,7 @@ export async function analyse(
   plan: Plan,
   dataset: SnapshotDataSet,
   items: ReadonlyMap<string, JsonObject>,
-  options: { prefix?: string; modified?: ReadonlySet<string>; also?: (key: string) => boolean } = {},
+  options: { prefix?: string; modified?: ReadonlySet<string>; also?: (key: string) => boolean; noRefresh?: boolean } = {},
 ): Promise<{ need: string[]; gone: string[] }> {
   const prefix = options.prefix ?? '';
   const trusted = ctx.parentComplete(dataset);
@@ -42,7 +42,7 @@ export async function analyse(
     }
     seen.add(key);
     if (!trusted || listItemDiffers(item, record) || options.modified?.has(key) === true || options.also?.(key) === true) need.push(key);
-    else if (plan.refresh.due(dataset, key)) {
+    else if (options.noRefresh !== true && plan.refresh.due(dataset, key)) {
       need.push(key);
       ctx.refreshed++;
     }
@@ -205,7 +205,8 @@ export async function financialYear(ctx: RunContext, plan: Plan, year: JsonObjec
 
   await isolate(['vouchers'], async () => {
     vouchers = await ctx.sweep('vouchers', 'vouchers', vKey, { financialYear: y });
-    const { need, gone } = await analyse(ctx, plan, 'vouchers', vouchers, { prefix });
+    // Vouchers are refreshed a whole year at a time (one SIE 4 request), not key by key.
+    const { need, gone } = await analyse(ctx, plan, 'vouchers', vouchers, { prefix, noRefresh: true });
     for (const key of gone) await ctx.remove('vouchers', key);
     vouchersNeed = need;
   });
@@ -221,11 +222,16 @@ export async function financialYear(ctx: RunContext, plan: Plan, year: JsonObjec
 
   const sieHave = await ctx.parentEntries('sie');
   const sieComplete = ctx.parentComplete('sie') && ([1, 2, 3, 4] as const).every((t) => sieHave.has(keys.sie(y, t)));
-  const yearChanged = !sieComplete || vouchersNeed.length > 0 || accountsChanged || plan.refresh.due('sie', String(y)) || vouchers === null;
+  const changedYear = !sieComplete || vouchersNeed.length > 0 || accountsChanged || vouchers === null;
+  // The refresh re-reads a whole year: its SIE files, every voucher rebuilt from SIE 4, and a sample.
+  const refreshYear = !changedYear && ctx.parent !== undefined && plan.refresh.due('sie', String(y));
+  const yearChanged = changedYear || refreshYear;
+  if (refreshYear) vouchersNeed = [...((vouchers as Map<string, JsonObject> | null)?.keys() ?? [])];
   const touched = new Set<string>();
   const built = new Map<string, JsonObject>();
   // Only vouchers built from SIE in this run are sampled: an unchanged year was checked when it was read.
   const sample = yearChanged ? pickSample(vouchersNeed, plan.voucherSampleSize, plan.seq) : [];
+  if (refreshYear) ctx.refreshed += 4 + sample.length;
 
   if (yearChanged) {
     await isolate(['sie', 'vouchers'], async () => {
@@ -236,17 +242,16 @@ export async function financialYear(ctx: RunContext, plan: Plan, year: JsonObjec
       const wanted = new Set(vouchersNeed);
       const sampleSet = new Set(sample);
       let inSie = 0;
-      const pending: { key: string; record: JsonObject }[] = [];
+      const pending: { key: string; record: JsonObject; accounts: string[] }[] = [];
       const onVoucher = (v: SieVoucher): void => {
         inSie++;
         const key = keys.voucher(y, v.series, v.number ?? '');
         if (!wanted.has(key) || list === null) return;
         const item = list.get(key);
         if (item === undefined) return;
-        for (const row of v.rows) touched.add(keys.account(y, row.account));
         const record = voucherFromSie(withoutUrl(item), v, names);
         if (sampleSet.has(key)) built.set(key, record);
-        pending.push({ key, record });
+        pending.push({ key, record, accounts: v.rows.map((row) => keys.account(y, row.account)) });
       };
       // The parsed vouchers are written as they come (the queue is drained after every chunk), so a big
       // year is never held in memory as a whole.
@@ -255,7 +260,8 @@ export async function financialYear(ctx: RunContext, plan: Plan, year: JsonObjec
           onVoucher(v);
           for (const p of pending.splice(0)) {
             wanted.delete(p.key);
-            await storeVoucher(ctx, p.key, p.record);
+            // Only a voucher that is new or different moves balances; a refreshed copy moves nothing.
+            if (await storeVoucher(ctx, p.key, p.record)) for (const a of p.accounts) touched.add(a);
           }
         },
       });
@@ -264,7 +270,7 @@ export async function financialYear(ctx: RunContext, plan: Plan, year: JsonObjec
         const item = list?.get(key);
         if (item === undefined) continue;
         const r = await ctx.storeRecord('vouchers', key, () => ctx.reader.detail('vouchers', item, { signal: ctx.signal }));
-        for (const row of (r.record?.VoucherRows as JsonObject[] | undefined) ?? []) touched.add(keys.account(y, text(row.Account)));
+        if (r.changed) for (const row of (r.record?.VoucherRows as JsonObject[] | undefined) ?? []) touched.add(keys.account(y, text(row.Account)));
       }
       for (const type of [1, 2, 3] as SieType[]) {
         await ctx.storeAttachment('sie', keys.sie(y, type), async () => (await ctx.reader.sie(type, y, { signal: ctx.signal })).body);
@@ -313,15 +319,16 @@ function refreshedBefore(ctx: RunContext, before: number): number {
   return ctx.refreshed - before;
 }
 
-async function storeVoucher(ctx: RunContext, key: string, record: JsonObject): Promise<void> {
+/** Stores a voucher built from SIE (or re-puts the journaled one); true when it is new or changed. */
+async function storeVoucher(ctx: RunContext, key: string, record: JsonObject): Promise<boolean> {
   const j = ctx.journaled('vouchers', key);
   if (j !== undefined) {
     await ctx.writer.putExistingEntry('vouchers', key, 'r', j.blobId);
     ctx.tally('vouchers').done++;
-    return;
+    return (await ctx.parentEntries('vouchers')).get(key) !== j.blobId;
   }
-  await ctx.storeValue('vouchers', key, record);
   ctx.tally('vouchers').fetched++;
+  return ctx.storeValue('vouchers', key, record);
 }
 
 function* chunks(bytes: Buffer): Generator<Uint8Array> {

@@ -53,8 +53,8 @@ interface Context {
   /** Source financial year Id → target Id (matched by dates). */
   readonly years: Map<string, string>;
   readonly yearDates: Map<string, { from: string; to: string }>;
-  /** Per target year: failed vouchers and opening balances, for the SIE 4I files. */
-  readonly sie: Map<string, SieDocument>;
+  /** Per source year and kind: refused vouchers (SIE 4I) and opening balances (SIE 1, since a 4I file may not carry balances). */
+  readonly sie: Map<string, { year: string; kind: 'vouchers' | 'balances'; doc: SieDocument }>;
 }
 
 
@@ -376,9 +376,10 @@ async function once(
       return { status: doneStatus, newKey: found };
     }
   }
-  const expected = step.expectedKey === undefined ? null : await step.expectedKey();
-  await journal.writing(id, expected);
+  let expected: string | null = null;
   try {
+    expected = step.expectedKey === undefined ? null : await step.expectedKey();
+    await journal.writing(id, expected);
     const newKey = await step.write();
     await journal.done(id, newKey);
     add(ctx, { dataset, key, status: doneStatus, newKey });
@@ -418,27 +419,29 @@ async function readAll(stream: Readable): Promise<Buffer> {
 
 // ---- SIE 4I for what the API did not take ----
 
-function sieFor(ctx: Context, sourceYear: string): SieDocument {
-  let doc = ctx.sie.get(sourceYear);
-  if (doc === undefined) {
-    doc = emptyDocument();
+function sieFor(ctx: Context, sourceYear: string, kind: 'vouchers' | 'balances'): SieDocument {
+  let entry = ctx.sie.get(`${sourceYear}/${kind}`);
+  if (entry === undefined) {
+    const doc = emptyDocument();
     doc.flag = 0;
     doc.format = 'PC8';
-    doc.declaredType = '4I';
+    // 4I: vouchers to import, no balances (SIE §6). 1: the opening balances.
+    doc.declaredType = kind === 'vouchers' ? '4' : '1';
     doc.program = { name: 'Noxbackup', version: '0.1.0' };
     doc.generated = { date: new Date().toISOString().slice(0, 10), sign: undefined };
     const dates = ctx.yearDates.get(sourceYear);
     if (dates !== undefined) doc.financialYears.push({ yearIndex: 0, start: dates.from, end: dates.to });
-    ctx.sie.set(sourceYear, doc);
+    entry = { year: sourceYear, kind, doc };
+    ctx.sie.set(`${sourceYear}/${kind}`, entry);
   }
-  return doc;
+  return entry.doc;
 }
 
 const ore = (v: JsonValue | undefined): bigint => BigInt(Math.round(Number(v ?? 0) * 100));
 
 function addOpeningBalance(ctx: Context, sourceYear: string, account: JsonObject): void {
   const amount = ore(account.BalanceBroughtForward);
-  const doc = sieFor(ctx, sourceYear);
+  const doc = sieFor(ctx, sourceYear, 'balances');
   doc.accounts.push({ number: str(account.Number), name: str(account.Description), type: undefined, unit: undefined, sru: [] });
   if (amount !== 0n) doc.ib.push({ yearIndex: 0, account: str(account.Number), amount, quantity: undefined });
 }
@@ -453,22 +456,23 @@ function addSieVoucher(ctx: Context, sourceYear: string, v: JsonObject): void {
     return { kind: 'TRANS', account: str(r.Account), objects, amount: ore(r.Debit) - ore(r.Credit), date, text: str(r.Description) || undefined, quantity: undefined, sign: undefined };
   });
   // No number: on import Fortnox gives the next number of the series, as it does through the API.
-  sieFor(ctx, sourceYear).vouchers.push({ series: str(v.VoucherSeries), number: undefined, date, text: str(v.Description) || undefined, registeredOn: undefined, sign: undefined, rows });
+  sieFor(ctx, sourceYear, 'vouchers').vouchers.push({ series: str(v.VoucherSeries), number: undefined, date, text: str(v.Description) || undefined, registeredOn: undefined, sign: undefined, rows });
 }
 
 async function writeSieFiles(ctx: Context, runId: string): Promise<SieFileNote[]> {
   const notes: SieFileNote[] = [];
-  for (const [year, doc] of ctx.sie) {
+  for (const { year, kind, doc } of ctx.sie.values()) {
     if (doc.vouchers.length === 0 && doc.ib.length === 0) continue;
     await mkdir(ctx.o.outDir, { recursive: true });
     const dates = ctx.yearDates.get(year);
-    const path = join(ctx.o.outDir, `restore-${runId}-${dates?.from ?? year}.si`);
+    const path = join(ctx.o.outDir, `restore-${runId}-${dates?.from ?? year}-${kind}.si`);
     await writeFile(path, writeSie(doc).bytes);
     notes.push({
-      path, financialYear: dates === undefined ? year : `${dates.from}–${dates.to}`, vouchers: doc.vouchers.length, balances: doc.ib.length,
-      why: 'the API refused these vouchers or opening balances (see the failed items); import the file in Fortnox (Arkiv → Import → SIE) after fixing the cause',
+      path, type: kind === 'vouchers' ? '4I' : '1', financialYear: dates === undefined ? year : `${dates.from}–${dates.to}`, vouchers: doc.vouchers.length, balances: doc.ib.length,
+      why: kind === 'vouchers'
+        ? 'the API refused these vouchers (see the failed items); import the file in Fortnox (SIE import) once the cause is fixed; Fortnox numbers them'
+        : 'the API could not write these opening balances (see the failed accounts); import them in Fortnox (SIE import)',
     });
   }
   return notes;
 }
-

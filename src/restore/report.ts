@@ -29,7 +29,7 @@ export interface RestoreReport {
   readonly items: readonly ReportItem[];
   /** Old → new numbers where Fortnox numbers records itself: `vouchers` (`year/series/number`), `supplierinvoices`, `files`. */
   readonly numberMaps: Readonly<Record<string, Readonly<Record<string, string>>>>;
-  /** What the API could not take, as SIE 4I files (one per financial year, as Fortnox imports them). */
+  /** What the API could not take, as SIE files per financial year (as Fortnox imports them): 4I for vouchers, 1 for opening balances. */
   readonly sieFiles: readonly SieFileNote[];
   /** Things the API cannot restore at all, named so nobody assumes they were. */
   readonly notRestored: readonly string[];
@@ -37,6 +37,8 @@ export interface RestoreReport {
 
 export interface SieFileNote {
   readonly path: string;
+  /** 4I: vouchers for import (no balances allowed); 1: opening balances. */
+  readonly type: '4I' | '1';
   readonly financialYear: string;
   readonly vouchers: number;
   readonly balances: number;
@@ -66,7 +68,7 @@ export function formatReport(report: RestoreReport): string {
     `Created ${c.created}, updated ${c.updated}, uploaded ${c.uploaded}, connected ${c.connected}, unchanged ${c.unchanged}, skipped ${c.skipped}, failed ${c.failed}`,
   ];
   for (const w of report.warnings) lines.push(`Warning: ${w}`);
-  for (const f of report.sieFiles) lines.push(`SIE 4I file for import (${f.financialYear}): ${f.path} (${f.vouchers} vouchers, ${f.balances} opening balances): ${f.why}`);
+  for (const f of report.sieFiles) lines.push(`SIE ${f.type} file for import (${f.financialYear}): ${f.path} (${f.vouchers} vouchers, ${f.balances} opening balances): ${f.why}`);
   const shown = report.items.filter((i) => i.status !== 'unchanged');
   if (shown.length > 0) lines.push('', 'Items:');
   for (const i of shown) {

@@ -35,6 +35,18 @@ describe('the backup window', () => {
     assert.equal(a, b);
   });
 
+  it('handles a window past midnight: a run after midnight belongs to the night the window began', () => {
+    const late = parseBackupWindow('23:00-03:00');
+    for (const t of tenants.slice(0, 50)) {
+      const p = plannedRun(late, t, '2025-01-15');
+      assert.equal(p.windowStart.toISOString(), '2025-01-15T22:00:00.000Z');
+      assert.equal(p.windowEnd.toISOString(), '2025-01-16T02:00:00.000Z');
+      assert.ok(p.at >= p.windowStart && p.at < p.windowEnd);
+      assert.equal(latestPlannedRun(late, t, p.at).night, '2025-01-15');
+      assert.equal(latestPlannedRun(late, t, p.windowEnd).night, '2025-01-15', 'after midnight, still the night it began');
+    }
+  });
+
   it('spreads tenants evenly across the window', () => {
     const buckets = [0, 0, 0, 0];
     for (const t of tenants) buckets[Math.floor(tenantOffset(t) * 4)]!++;

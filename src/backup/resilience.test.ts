@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { listRunItems } from '../db/backup-run-journal.ts';
 import { getBackupRun, listBackupRuns } from '../db/backup-runs.ts';
 import { testDatabases, type TestDatabase } from '../db/test-databases.test-support.ts';
-import { startBackupFixture, TIME_SCALE, type BackupFixture } from './backup.test-support.ts';
+import { contentsOf, startBackupFixture, TIME_SCALE, type BackupFixture } from './backup.test-support.ts';
+import { lowerBoundRequests, sweepRequests } from './lower-bound.ts';
 import { runBackup, type BackupProgress, type BackupResult } from './run-backup.ts';
 
 const sqlite = testDatabases().find((d) => d.name === 'sqlite')!;
@@ -85,6 +86,42 @@ describe('a failing data set', () => {
     const run = await getBackupRun(t.db, f.tenantId, r.runId);
     assert.equal(run?.status, 'failed');
     assert.equal(run?.errorCode, 'FORTNOX_RECONNECT_NEEDED');
+  });
+});
+
+describe('a cancelled run', () => {
+  it('commits nothing and resumes in the same process without requesting what it journaled', async () => {
+    const t = await sqlite.open();
+    const f = await startBackupFixture(t);
+    try {
+      const controller = new AbortController();
+      const first = await runBackup(f.deps, {
+        refreshFraction: 0,
+        journalEvery: 20,
+        signal: controller.signal,
+        onProgress: (e) => {
+          if (e.requests >= 400) controller.abort();
+        },
+      });
+      assert.equal(first.status, 'failed');
+      assert.equal(first.error?.code, 'BACKUP_ABORTED');
+      assert.deepEqual(await f.repo.listSnapshots(), []);
+      const journaled = await listRunItems(t.db, f.tenantId, first.runId);
+      assert.ok(journaled.length >= 300, `${journaled.length} entries journaled`);
+      const resumed = await runBackup(f.deps, { refreshFraction: 0, resumeRunId: first.runId });
+      assert.equal(resumed.status, 'succeeded');
+      assert.equal(resumed.runId, first.runId);
+      // Both attempts together: one full backup, plus the lists swept again, plus at most what was
+      // fetched after the last journal flush (20 entries) — nothing journaled is requested twice.
+      const contents = contentsOf(f.sim.simulator.companies.get(Number(f.fortnoxTenant))!);
+      const samples = 5 * contents.financialYears.length;
+      const limit = lowerBoundRequests(contents) + samples + sweepRequests(contents) + 20 + 2;
+      assert.ok(first.requests + resumed.requests <= limit, `${first.requests} + ${resumed.requests} requests > ${limit}`);
+      assert.equal((await getBackupRun(t.db, f.tenantId, first.runId))?.status, 'succeeded');
+    } finally {
+      await f.close();
+      await t.cleanup();
+    }
   });
 });
 

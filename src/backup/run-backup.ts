@@ -244,7 +244,7 @@ export async function runBackup(deps: BackupDeps, options: BackupOptions = {}): 
     await ctx.flush();
   } catch (err) {
     await writer.abort();
-    const info = errorInfo(err);
+    const info = options.signal?.aborted === true ? { code: 'BACKUP_ABORTED', message: 'the run was cancelled; resume it with resumeRunId' } : errorInfo(err);
     const result = finish(ctx, 'failed', null, started, info);
     await finishBackupRun(db, tenantId, runId, { status: 'failed', requests: result.requests, bytesWritten: result.bytes, errors: 1, errorCode: info.code, errorMessage: info.message, finishedAt: now() });
     await recordDataSets(ctx, result, now());

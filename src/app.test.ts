@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openApp } from './app.ts';
@@ -35,6 +35,10 @@ describe('openApp', () => {
       await second.repositoryFor(tenant.id); // opens with the same key, or would fail with REPO_WRONG_KEY
       await second.close();
       assert.equal(warnings.length, 1, 'no second warning');
+
+      await chmod(join(dataDir, 'master.key'), 0o644);
+      await (await openApp(config, { warn: (m) => warnings.push(m) })).close();
+      assert.match(warnings[1] ?? '', /readable by others.*chmod 600/);
     }));
 
   it('refuses a corrupt key file, and a missing one once tenants exist, instead of making a new key', () =>

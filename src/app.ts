@@ -1,4 +1,4 @@
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Config } from './config.ts';
 import { NoxError } from './errors.ts';
@@ -154,6 +154,8 @@ async function keyFileRing(path: string, db: Db, warn: (m: string) => void): Pro
   let text: string | undefined;
   try {
     text = await readFile(path, 'utf8');
+    const mode = (await stat(path)).mode & 0o777;
+    if ((mode & 0o077) !== 0) warn(`noxbackup: the master key file ${path} is readable by others (mode ${mode.toString(8)}); run \`chmod 600 ${path}\`.`);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw keyFileError(path, `cannot be read (${(err as Error).message})`);
   }

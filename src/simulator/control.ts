@@ -8,6 +8,7 @@ import { fortnoxDateTime } from './clock.ts';
 import { FaultSpecError, type FaultSpec } from './faults.ts';
 import { Router, type Reply } from './http.ts';
 import type { Simulator } from './simulator.ts';
+import { companyContents } from './contents.ts';
 
 type Body = Record<string, unknown>;
 type Handler = (sim: Simulator, body: Body, query: URLSearchParams) => unknown;
@@ -72,6 +73,10 @@ const routes = new Router<Handler>()
   .add('GET', '/__sim/counters', (sim, _b, q) => {
     const t = tenant(sim, q.get('tenantId'));
     return { ...sim.counters(t), sideEffects: sideEffects(sim, t) };
+  })
+  .add('GET', '/__sim/contents', (sim, _b, q) => {
+    const t = tenant(sim, q.get('tenantId'));
+    return Object.fromEntries([...sim.companies.values()].filter((c) => t === undefined || c.tenantId === t).map((c) => [c.tenantId, companyContents(c)]));
   })
   .add('POST', '/__sim/counters/reset', (sim) => {
     sim.resetCounters();

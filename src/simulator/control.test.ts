@@ -96,10 +96,10 @@ test('the control API lists tenants, moves the clock, runs business days, create
     assert.ok((days.json.clock.now as number) - after >= 2 * 86_400_000);
 
     const id = tenants.tenants[0].tenantId as number;
-    const contents = (await control(sim, 'GET', `contents?tenantId=${id}`)).json[id];
+    const contents = (await control(sim, 'GET', `contents?tenantId=${id}`)).json[id] as { customers: number; financialYears: { accounts: number }[] };
     const listed = (await api(sim, await serviceToken(sim)).get('/3/customers?limit=1')).json.MetaInformation['@TotalResources'];
     assert.equal(contents.customers, listed, 'contents count what the API lists');
-    assert.ok(contents.financialYears.length >= 3 && contents.financialYears.every((y: { accounts: number }) => y.accounts > 100));
+    assert.ok(contents.financialYears.length >= 3 && contents.financialYears.every((y) => y.accounts > 100));
 
     const empty = await control(sim, 'POST', 'companies', { name: 'Återställning AB' });
     assert.equal(empty.status, 200);

@@ -173,6 +173,21 @@ describe('the data commands', () => {
     assert.equal((await cli('backup', '--tenant', B, '--resume', ...d)).code, 1, 'nothing left to resume');
   });
 
+  it('exits 1 with the reasons when a data set fails and the run is partial', async () => {
+    const B = sim.tenants[1]!.tenantId;
+    const post = (path: string, body: unknown) => fetch(`${sim.url}/__sim/${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+    assert.equal((await post('faults', { kind: '5xx', tenantId: B, path: '/3/projects', status: 503 })).status, 200);
+    try {
+      const r = await cli('backup', '--tenant', String(B), '--datasets', 'projects,costcenters', ...d);
+      assert.equal(r.code, 1, r.out + r.err);
+      assert.match(r.out, /: partial\./);
+      assert.match(r.out, /^projects: failed — FORTNOX_SERVER_ERROR/m);
+      assert.match(r.out, /^costcenters\s+complete/m);
+    } finally {
+      await fetch(`${sim.url}/__sim/faults`, { method: 'DELETE' });
+    }
+  });
+
   it('connects a company by OAuth: prints the authorization URL and takes the redirect on the loopback listener', async () => {
     const company = (await (await fetch(`${sim.url}/__sim/companies`, { method: 'POST', body: JSON.stringify({ name: 'Webbläsarbolaget AB' }), headers: { 'Content-Type': 'application/json' } })).json()) as { tenantId: number };
     await fetch(`${sim.url}/__sim/auto-approve`, { method: 'POST', body: JSON.stringify({ tenantId: company.tenantId }), headers: { 'Content-Type': 'application/json' } });

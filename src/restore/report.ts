@@ -64,7 +64,7 @@ export function formatReport(report: RestoreReport): string {
     `Restore ${report.runId} (${report.kind === 'registers' ? 'registers, same company' : 'into a new company'}): ${report.status}`,
     `Snapshot ${report.snapshotId} of tenant ${report.sourceTenantId} → tenant ${report.tenantId}`,
     `Started ${report.startedAt}, finished ${report.finishedAt}`,
-    `Undo point: ${report.undoSnapshotId === null ? 'none (see warnings)' : `snapshot ${report.undoSnapshotId}`}`,
+    report.kind === 'new_company' ? 'Undo point: not needed (the company was empty)' : `Undo point: ${report.undoSnapshotId === null ? 'none (see warnings)' : `snapshot ${report.undoSnapshotId}`}`,
     `Created ${c.created}, updated ${c.updated}, uploaded ${c.uploaded}, connected ${c.connected}, unchanged ${c.unchanged}, skipped ${c.skipped}, failed ${c.failed}`,
   ];
   for (const w of report.warnings) lines.push(`Warning: ${w}`);

@@ -38,6 +38,8 @@ export interface BackupOptions {
   voucherSampleSize?: number;
   /** Journal (and flush the writer) after this many stored entries (default 250). */
   journalEvery?: number;
+  /** Detail and download requests in flight at once (default 4; the rate limiter still caps the rate). */
+  concurrency?: number;
 }
 
 export interface BackupDataSetResult {
@@ -173,13 +175,23 @@ export async function runBackup(deps: BackupDeps, options: BackupOptions = {}): 
   const writer = await repo.beginSnapshot({ parent: parent?.id ?? null, runMeta: { runId, startedAt: startedAt.toISOString(), seq: state.seq } });
   const ctx = new RunContext({
     runId, db, tenantId, reader, repo, writer, parent, journal,
-    journalEvery: options.journalEvery ?? 250, signal: options.signal, onProgress: options.onProgress,
+    journalEvery: options.journalEvery ?? 250, concurrency: options.concurrency ?? 4, signal: options.signal, onProgress: options.onProgress,
   });
 
   const failed = new Set<string>();
   /** Runs a step; if it fails, its data sets are marked incomplete and keep the parent's records. */
   const isolate = async (datasets: readonly SnapshotDataSet[], f: () => Promise<void>): Promise<boolean> => {
-    if (datasets.some((d) => failed.has(d))) return false;
+    const failedWith = datasets.find((d) => failed.has(d));
+    if (failedWith !== undefined) {
+      // The step needs a data set that already failed: what it would have refreshed is not current.
+      for (const d of datasets) {
+        if (failed.has(d)) continue;
+        ctx.begin(d);
+        writer.markIncomplete(d, `BACKUP_DEPENDENCY_FAILED: ${failedWith} could not be read`);
+        if (ctx.tally(d).status === 'complete') ctx.tally(d).status = 'incomplete';
+      }
+      return false;
+    }
     try {
       await f();
       return true;

@@ -66,6 +66,8 @@ export class RunContext {
   readonly #started = performance.now();
   readonly #parentEntries = new Map<string, Map<string, string>>();
   readonly #begun = new Set<string>();
+  readonly #pipelines = new Set<string>();
+  readonly #concurrency: number;
   bytes = 0;
   /** Details read only because they were in this run's refresh slot. */
   refreshed = 0;
@@ -80,6 +82,7 @@ export class RunContext {
     parent: SnapshotInfo | undefined;
     journal: readonly JournalItem[];
     journalEvery: number;
+    concurrency: number;
     signal?: AbortSignal;
     onProgress?: (e: BackupProgress) => void;
   }) {
@@ -93,6 +96,7 @@ export class RunContext {
     this.signal = init.signal;
     this.#journal = new Map(init.journal.map((j) => [journalKey(j.dataset, j.key), j]));
     this.#journalEvery = init.journalEvery;
+    this.#concurrency = Math.max(1, init.concurrency);
     this.#onProgress = init.onProgress;
     this.#startAttempts = init.reader.stats.attempts;
   }
@@ -161,6 +165,8 @@ export class RunContext {
   /** Runs one request (or a few) and counts it against the data set. */
   async request<T>(dataset: string, f: () => Promise<T>): Promise<T> {
     this.signal?.throwIfAborted();
+    // Inside a pipeline the pipeline counts: concurrent requests would otherwise be counted twice.
+    if (this.#pipelines.has(dataset)) return f();
     const before = this.reader.stats.attempts;
     try {
       return await f();
@@ -181,6 +187,39 @@ export class RunContext {
       }
     });
     return items;
+  }
+
+  /**
+   * Fetches for `keys` with up to `concurrency` requests in flight, and stores the answers one at a
+   * time in key order (the writer takes one call at a time). One request at a time would leave most of
+   * the rate limit unused: each slot would wait out a whole round trip. Keys already journaled are not
+   * fetched; `store` gets `undefined` for them.
+   */
+  async pipeline<T>(dataset: string, keys: readonly string[], fetch: (key: string) => Promise<T>, store: (key: string, value: T | undefined) => Promise<void>): Promise<void> {
+    const before = this.reader.stats.attempts;
+    this.#pipelines.add(dataset);
+    const inflight = new Map<number, Promise<T | undefined>>();
+    let next = 0;
+    const start = (): void => {
+      const i = next++;
+      const key = keys[i]!;
+      this.signal?.throwIfAborted();
+      const p = this.journaled(dataset, key) !== undefined ? Promise.resolve(undefined) : fetch(key);
+      p.catch(() => undefined); // awaited below in order; this only keeps an early failure from going unhandled
+      inflight.set(i, p);
+    };
+    try {
+      while (next < Math.min(keys.length, this.#concurrency)) start();
+      for (let i = 0; i < keys.length; i++) {
+        const value = await inflight.get(i)!;
+        inflight.delete(i);
+        if (next < keys.length) start();
+        await store(keys[i]!, value);
+      }
+    } finally {
+      this.#pipelines.delete(dataset);
+      this.tally(dataset).requests += this.reader.stats.attempts - before;
+    }
   }
 
   journaled(dataset: string, key: string): JournalItem | undefined {

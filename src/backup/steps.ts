@@ -78,11 +78,15 @@ export async function detailDataSet(
   t.total = need.length;
   t.done = 0;
   const changed = new Set<string>();
-  for (const key of need) {
-    const item = items.get(key)!;
-    const r = await ctx.storeRecord(dataset, key, () => ctx.reader.detail(dataset, item, { signal: ctx.signal }));
-    if (r.changed) changed.add(key);
-  }
+  await ctx.pipeline(
+    dataset,
+    need,
+    (key) => ctx.reader.detail(dataset, items.get(key)!, { signal: ctx.signal }),
+    async (key, detail) => {
+      const r = await ctx.storeRecord(dataset, key, () => Promise.resolve(detail!));
+      if (r.changed) changed.add(key);
+    },
+  );
   t.records = items.size;
   return { changed, gone, items };
 }
@@ -112,9 +116,12 @@ export async function invoicePdfs(ctx: RunContext, invoices: { changed: Set<stri
   const need = [...invoices.items.keys()].filter((k) => invoices.changed.has(k) || !have.has(keys.invoicepdf(k)));
   const t = ctx.tally('invoicepdfs');
   t.total = need.length;
-  for (const key of need) {
-    await ctx.storeAttachment('invoicepdfs', keys.invoicepdf(key), async () => (await ctx.reader.invoicePreview(key, { signal: ctx.signal })).body);
-  }
+  await ctx.pipeline(
+    'invoicepdfs',
+    need.map((k) => keys.invoicepdf(k)),
+    async (key) => (await ctx.reader.invoicePreview(key, { signal: ctx.signal })).body,
+    async (key, pdf) => void (await ctx.storeAttachment('invoicepdfs', key, () => Promise.resolve(pdf!))),
+  );
   t.records = invoices.items.size;
 }
 
@@ -146,13 +153,9 @@ export async function files(ctx: RunContext, supplier: Map<string, JsonObject> |
   const need = [...wanted.keys()].filter((id) => !haveContents.has(keys.file(id)) || !haveRecords.has(keys.file(id)));
   const t = ctx.tally('filecontents');
   t.total = need.length;
-  for (const id of need) {
-    let contentType = 'application/octet-stream';
-    const { bytes } = await ctx.storeAttachment('filecontents', keys.file(id), async () => {
-      const d = await ctx.reader.archiveFile(id, { signal: ctx.signal });
-      contentType = d.contentType;
-      return d.body;
-    });
+  await ctx.pipeline('filecontents', need.map((id) => keys.file(id)), (id) => ctx.reader.archiveFile(id, { signal: ctx.signal }), async (id, download) => {
+    const contentType = download?.contentType ?? 'application/octet-stream';
+    const { bytes } = await ctx.storeAttachment('filecontents', id, () => Promise.resolve(download!.body));
     const w = wanted.get(id)!;
     const record: FileRecord = {
       Id: id,
@@ -165,7 +168,7 @@ export async function files(ctx: RunContext, supplier: Map<string, JsonObject> |
       ConnectedTo: w.connectedTo,
     };
     await ctx.storeValue('files', keys.file(id), record as unknown as JsonObject);
-  }
+  });
   t.records = wanted.size;
   ctx.tally('files').records = wanted.size;
 }
@@ -287,7 +290,9 @@ export async function financialYear(ctx: RunContext, plan: Plan, year: JsonObjec
     if (ctx.parent !== undefined) for (const k of touched) if (list.has(k)) need.add(k);
     const t = ctx.tally('accounts');
     t.total = (t.total ?? 0) + need.size;
-    for (const key of need) await ctx.storeRecord('accounts', key, () => ctx.reader.detail('accounts', list.get(key)!, { signal: ctx.signal }));
+    await ctx.pipeline('accounts', [...need], (key) => ctx.reader.detail('accounts', list.get(key)!, { signal: ctx.signal }), async (key, detail) => {
+      await ctx.storeRecord('accounts', key, () => Promise.resolve(detail!));
+    });
     t.records += list.size;
   });
 
@@ -304,7 +309,9 @@ export async function financialYear(ctx: RunContext, plan: Plan, year: JsonObjec
     // NextVoucherNumber is detail-only; the voucher list says when it must have moved.
     const { need, gone } = await analyse(ctx, plan, 'voucherseries', series, { prefix, also: (k) => next.has(k) && stored.get(k) !== next.get(k) });
     for (const key of gone) await ctx.remove('voucherseries', key);
-    for (const key of need) await ctx.storeRecord('voucherseries', key, () => ctx.reader.detail('voucherseries', series.get(key)!, { signal: ctx.signal }));
+    await ctx.pipeline('voucherseries', need, (key) => ctx.reader.detail('voucherseries', series.get(key)!, { signal: ctx.signal }), async (key, detail) => {
+      await ctx.storeRecord('voucherseries', key, () => Promise.resolve(detail!));
+    });
     ctx.tally('voucherseries').records += series.size;
   });
 

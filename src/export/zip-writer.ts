@@ -45,6 +45,7 @@ const U32 = 0xffffffff;
 const U16 = 0xffff;
 const FLAGS = 0x0008 | 0x0800; // data descriptor, UTF-8 names
 const DEFLATE = 8;
+const BLOCK_BYTES = 128 * 1024;
 
 export type ZipSource = Buffer | string | AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
 
@@ -117,15 +118,29 @@ export class ZipWriter {
         }
       })();
       pump.catch((err: unknown) => deflate.destroy(err instanceof Error ? err : new Error(String(err))));
+      // Small pieces (one JSON record, one CSV line) are gathered into blocks before deflate: each write
+      // to a zlib stream is a round trip to the thread pool, which would otherwise dominate.
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      const flush = async (): Promise<void> => {
+        if (pendingBytes === 0) return;
+        const block = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        crc = crc32(block, crc);
+        size += block.length;
+        sha.update(block);
+        if (!deflate.write(block)) await once(deflate, 'drain');
+      };
       try {
         for await (const piece of iterate(source)) {
           const buf = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
           if (buf.length === 0) continue;
-          crc = crc32(buf, crc);
-          size += buf.length;
-          sha.update(buf);
-          if (!deflate.write(buf)) await once(deflate, 'drain');
+          pending.push(buf);
+          pendingBytes += buf.length;
+          if (pendingBytes >= BLOCK_BYTES) await flush();
         }
+        await flush();
         deflate.end();
       } catch (err) {
         deflate.destroy();

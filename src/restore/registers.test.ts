@@ -116,6 +116,23 @@ describe('restoring registers into the same company', () => {
     assert.equal(customers.size, count);
   });
 
+  it('restores an account in its financial year but never its opening balance, and warns without an undo point', async () => {
+    const year = [...company().accounts.keys()][0]!;
+    const number = [...company().accounts.get(year)!.keys()][0]!;
+    const id = { Year: year, Number: number };
+    const before = await a.reader.detail('accounts', id);
+    await a.writer.update('accounts', id, { Description: 'Fel namn', BalanceBroughtForward: 4711 });
+    const plan = await planRestore({ repository: a.repository, reader: a.reader, snapshotId, datasets: ['accounts'] });
+    const changed = plan.items.filter((i) => i.action !== 'unchanged');
+    assert.deepEqual(changed.map((i) => [i.key, i.changes.map((c) => c.field)]), [[`${year}/${number}`, ['Description']]]);
+    const report = await applyRestore({ db: env.db, tenantId: a.tenantId, reader: a.reader, writer: a.writer, plan });
+    assert.equal(report.status, 'succeeded');
+    assert.match(report.warnings.join(' '), /No undo snapshot/);
+    const after = await a.reader.detail('accounts', id);
+    assert.equal(after.Description, before.Description);
+    assert.equal(after.BalanceBroughtForward, 4711);
+  });
+
   it('refuses to restore vouchers into the same company', async () => {
     await assert.rejects(planRestore({ repository: a.repository, reader: a.reader, snapshotId, datasets: ['vouchers'] }), (e: unknown) => e instanceof RestoreError && e.code === 'RESTORE_NOT_A_REGISTER');
   });

@@ -2,7 +2,7 @@ import type { Command } from './command.ts';
 import { parseCommandArgs } from './command.ts';
 import { APP_OPTIONS, COMMON_HELP, formatBytes, printJson, shortId, TENANT_OPTION, tenantFor, withApp } from './app-command.ts';
 import { UsageError } from '../errors.ts';
-import { verify, type Finding, type VerificationReport } from '../verify/verify.ts';
+import { repositoryForVerification, verify, type Finding, type VerificationReport } from '../verify/verify.ts';
 
 const USAGE = `Usage: noxbackup verify [--tenant T] [--snapshot S] [--read-data[=PERCENT]] [--json] [--data-dir DIR]
 
@@ -42,7 +42,7 @@ export const command: Command = {
     }
     return withApp(values['data-dir'], async (app) => {
       const tenant = await tenantFor(app, values.tenant);
-      const report = await verify(() => app.repositoryFor(tenant.id), app.db, tenant.id, {
+      const report = await verify(repositoryForVerification(app, tenant.id), app.db, tenant.id, {
         readData,
         snapshot: values.snapshot?.toLowerCase(),
         trigger: 'cli',

@@ -98,7 +98,6 @@ export function resolveDatasets(names: readonly string[] | undefined): Set<Snaps
       exitCode: 2,
     });
   }
-  // Attachments are named from their records: files need `files`, SIE names need `financialyears`.
   return out;
 }
 

@@ -14,7 +14,7 @@ import { FaultyObjectStore } from '../storage/faulty-store.ts';
 import { FsObjectStore } from '../storage/fs-store.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { smallCompany, vouchersByYear, writeCompanySnapshot } from './snapshot-fixture.test-support.ts';
-import { verify, type Finding } from './verify.ts';
+import { runSampledVerification, verify, type Finding } from './verify.ts';
 
 const TENANT = 'acme';
 
@@ -205,6 +205,27 @@ describe('verify', () => {
       assert.equal(report.findings[0]!.code, 'REPO_WRONG_KEY');
       assert.equal(report.findings[0]!.object, `keys/${TENANT}.json`);
       assert.equal(report.structure, null);
+    } finally {
+      await rm(f.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a lost key file as REPO_NO_KEYS and never creates new keys (runSampledVerification)', async () => {
+    const f = await fixture();
+    try {
+      const keyFile = join(f.dir, 'keys', `${TENANT}.json`);
+      const saved = await readFile(keyFile);
+      await unlink(keyFile);
+      const report = await runSampledVerification({ db: db.db, store: f.store, keyring: f.ring }, TENANT);
+      assert.equal(report.ok, false);
+      assert.equal(report.findings[0]!.code, 'REPO_NO_KEYS');
+      assert.equal(report.trigger, 'schedule');
+      await assert.rejects(readFile(keyFile), { code: 'ENOENT' });
+      // With the key file back, the nightly run is clean and read a 10 % slot.
+      await writeFile(keyFile, saved);
+      const again = await runSampledVerification({ db: db.db, store: f.store, keyring: f.ring }, TENANT);
+      assert.equal(again.ok, true, JSON.stringify(again.findings));
+      assert.equal(again.data!.slots, 10);
     } finally {
       await rm(f.dir, { recursive: true, force: true });
     }

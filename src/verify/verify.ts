@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { keyFileKey } from '../repository/layout.ts';
 import type { SnapshotInfo } from '../repository/manifest.ts';
-import type { Repository } from '../repository/repository.ts';
+import type { MasterKeyring } from '../repository/master-keys.ts';
+import { openRepository, type Repository } from '../repository/repository.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
 import type { Problem } from '../repository/verify.ts';
 import { listSnapshots as listIndexedSnapshots, type Db } from '../db/index.ts';
 import { lastReadSlot, saveVerificationRun } from '../db/verification-runs.ts';
@@ -177,16 +179,25 @@ export const SAMPLED_READ_PERCENT = 10;
 /** The part of the app context verification needs (src/app.ts `AppContext` has it). */
 export interface VerificationApp {
   readonly db: Db;
-  repositoryFor(tenantId: string): Promise<Repository>;
+  readonly store: ObjectStore;
+  readonly keyring: MasterKeyring;
+}
+
+/**
+ * Opens a tenant's repository for reading only. Unlike `AppContext.repositoryFor`, it never creates
+ * keys: a tenant whose key file is gone must be reported (REPO_NO_KEYS), not given new keys.
+ */
+export function repositoryForVerification(app: VerificationApp, tenantId: string): () => Promise<Repository> {
+  return () => openRepository({ store: app.store, tenantId, masterKeys: app.keyring });
 }
 
 /**
  * The nightly check (for the job runner): verifies the tenant with a rotating 10 % read-and-decrypt
- * sample (ten nights read everything) and stores the result. Returns the report; `report.ok` false means
- * an alert is due.
+ * sample (ten nights read everything) and the newest snapshot's books, and stores the result. Returns the
+ * report; `report.ok` false means an alert is due.
  */
 export function runSampledVerification(app: VerificationApp, tenantId: string, options: { percent?: number } = {}): Promise<VerificationReport> {
-  return verify(() => app.repositoryFor(tenantId), app.db, tenantId, { readData: options.percent ?? SAMPLED_READ_PERCENT, trigger: 'schedule' });
+  return verify(repositoryForVerification(app, tenantId), app.db, tenantId, { readData: options.percent ?? SAMPLED_READ_PERCENT, trigger: 'schedule' });
 }
 
 /** Every snapshot whose manifest opens, oldest first; the others are reported by the structure check. */

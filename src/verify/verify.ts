@@ -269,7 +269,8 @@ async function traceProblems(repo: Repository, snapshots: readonly SnapshotInfo[
   return groups.map((g): Finding => {
     const first = [...g.problems].sort((a, b) => rank(a.code) - rank(b.code))[0]!;
     const messages = [...new Set(g.problems.map((p) => p.message))];
-    const message = messages.length === 1 ? messages[0]! : `${messages.slice(0, 3).join(' ')}${messages.length > 3 ? ` (and ${messages.length - 3} more problems in this object)` : ''}`;
+    const joined = messages.length === 1 ? messages[0]! : `${messages.slice(0, 3).map(sentence).join(' ')}${messages.length > 3 ? ` (And ${messages.length - 3} more problems in this object.)` : ''}`;
+    const message = sentence(joined);
     const base: Finding = { severity: 'error', ...problemFields({ ...first, message, blobId: g.blobs.length === 1 ? g.blobs[0] : first.blobId }) };
     if (g.object !== undefined && g.object.startsWith(layout.snapshotsPrefix)) {
       return { ...base, snapshot: g.object.slice(layout.snapshotsPrefix.length), message: `${message} The whole snapshot is unreadable.` };
@@ -287,6 +288,11 @@ const RANK = ['REPO_MISSING_OBJECT', 'REPO_CORRUPT_BLOB', 'REPO_CORRUPT_PACK', '
 function rank(code: string): number {
   const i = RANK.indexOf(code);
   return i < 0 ? RANK.length : i;
+}
+
+/** Ends a message with a full stop, so more can follow. */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 function isPack(layout: Repository['vault']['layout'], object: string): boolean {

@@ -157,8 +157,11 @@ export class RunContext {
   /** The parent's records of a data set, streamed (optionally only keys with a prefix). */
   async *parentRecords(dataset: string, prefix = ''): AsyncGenerator<{ key: string; record: JsonObject }> {
     if (this.parent === undefined || !this.parentHas(dataset)) return;
-    for await (const { key, record } of this.repo.listRecords(this.parent.id, dataset)) {
-      if (key.startsWith(prefix)) yield { key, record: record as JsonObject };
+    // Walks the tree and reads only the records under the prefix: a per-year data set is scanned once
+    // per year, and decrypting every other year's records each time would cost more than the rest.
+    for await (const e of this.repo.listEntries(this.parent.id, dataset)) {
+      if (e.kind !== 'r' || !e.key.startsWith(prefix)) continue;
+      yield { key: e.key, record: JSON.parse((await this.repo.readBlob(e.id, 'record')).toString('utf8')) as JsonObject };
     }
   }
 

@@ -163,17 +163,18 @@ export async function exportSnapshot(repo: Repository, tenantId: string, snapsho
     const names = new NameAllocator();
     for await (const e of repo.listEntries(snapshotId, 'sie')) {
       if (e.kind !== 'a') continue;
-      await add(names.allocate('sie', sieFileName(e.key, years)), await repo.readAttachment(snapshotId, 'sie', e.key));
+      await add(names.allocate('sie', sieFileName(e.key, years)), await repo.readAttachmentById(e.id));
     }
   }
 
   if (present('filecontents')) {
     const names = new NameAllocator();
+    const fileRecords = new FileRecords(snap.datasets.files === undefined ? undefined : records(repo, snapshotId, 'files'));
     for await (const e of repo.listEntries(snapshotId, 'filecontents')) {
       if (e.kind !== 'a') continue;
-      const record = await fileRecord(repo, snap, e.key);
+      const record = await fileRecords.find(e.key);
       const name = safeFileName(record?.Name ?? e.key, `fil_${safeFileName(e.key)}`);
-      const r = await add(names.allocate('filer', name), await repo.readAttachment(snapshotId, 'filecontents', e.key), ATTACHMENT_LEVEL);
+      const r = await add(names.allocate('filer', name), await repo.readAttachmentById(e.id), ATTACHMENT_LEVEL);
       if (record === undefined) warnings.push(`File ${e.key} has no record in "files"; exported under its id.`);
       else if (typeof record.Sha256 === 'string' && record.Sha256 !== r.sha256) {
         warnings.push(`File ${e.key} (${record.Name}): SHA-256 ${r.sha256} differs from the ${record.Sha256} recorded when it was backed up.`);
@@ -185,7 +186,7 @@ export async function exportSnapshot(repo: Repository, tenantId: string, snapsho
     const names = new NameAllocator();
     for await (const e of repo.listEntries(snapshotId, 'invoicepdfs')) {
       if (e.kind !== 'a') continue;
-      await add(names.allocate('fakturor', safeFileName(`faktura_${e.key}.pdf`)), await repo.readAttachment(snapshotId, 'invoicepdfs', e.key), ATTACHMENT_LEVEL);
+      await add(names.allocate('fakturor', safeFileName(`faktura_${e.key}.pdf`)), await repo.readAttachmentById(e.id), ATTACHMENT_LEVEL);
     }
   }
 
@@ -330,13 +331,28 @@ export function sieFileName(key: string, years: ReadonlyMap<string, { from: stri
   return safeFileName(name);
 }
 
-async function fileRecord(repo: Repository, snap: SnapshotInfo, key: string): Promise<FileRecord | undefined> {
-  if (snap.datasets.files === undefined) return undefined;
-  try {
-    return (await repo.readRecord(snap.id, 'files', key)) as unknown as FileRecord;
-  } catch (err) {
-    if (err instanceof NoxError && err.code === 'REPO_RECORD_NOT_FOUND') return undefined;
-    throw err;
+/**
+ * The `files` records, looked up in key order beside `filecontents` (both are keyed by the file id, so a
+ * merge of the two sorted streams finds each record without a lookup per file).
+ */
+class FileRecords {
+  readonly #source: AsyncIterator<{ key: string; bytes: Buffer }> | undefined;
+  #current: { key: string; bytes: Buffer } | undefined;
+  #done = false;
+
+  constructor(source: AsyncIterable<{ key: string; bytes: Buffer }> | undefined) {
+    this.#source = source?.[Symbol.asyncIterator]();
+  }
+
+  /** The record for `key`; keys must be asked for in ascending order (tree order: UTF-16 code units). */
+  async find(key: string): Promise<FileRecord | undefined> {
+    if (this.#source === undefined) return undefined;
+    while (!this.#done && (this.#current === undefined || this.#current.key < key)) {
+      const next = await this.#source.next();
+      if (next.done === true) this.#done = true;
+      else this.#current = next.value;
+    }
+    return this.#current?.key === key ? (JSON.parse(this.#current.bytes.toString('utf8')) as FileRecord) : undefined;
   }
 }
 

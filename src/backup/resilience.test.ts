@@ -8,6 +8,7 @@ import { getBackupRun, listBackupRuns } from '../db/backup-runs.ts';
 import { testDatabases, type TestDatabase } from '../db/test-databases.test-support.ts';
 import { contentsOf, startBackupFixture, TIME_SCALE, type BackupFixture } from './backup.test-support.ts';
 import { lowerBoundRequests, sweepRequests } from './lower-bound.ts';
+import { BACKUP_SCOPES, FortnoxClient, MemoryTokenStore } from '../fortnox/index.ts';
 import { runBackup, type BackupProgress, type BackupResult } from './run-backup.ts';
 
 const sqlite = testDatabases().find((d) => d.name === 'sqlite')!;
@@ -73,6 +74,28 @@ describe('a failing data set', () => {
     assert.equal(a.fetched, a.records);
     assert.equal((await f.repo.readSnapshot(next.snapshotId!)).datasets.articles?.complete, true);
     for (const key of day.articles.created as string[]) assert.ok((await entries(f, next.snapshotId!, 'articles')).has(key));
+  });
+
+  it('is reported as forbidden when the consent lacks its scope, the other data sets backed up', async () => {
+    await f.control('POST', 'auto-approve', { tenantId: Number(f.fortnoxTenant) });
+    const client = new FortnoxClient({
+      clientId: f.sim.clientId, clientSecret: f.sim.clientSecret, apiUrl: f.sim.apiUrl, authUrl: f.sim.authUrl,
+      tokenStore: new MemoryTokenStore(), rateLimit: 25, rateWindowMs: 5000 / TIME_SCALE, retry: { baseDelayMs: 20, maxDelayMs: 200 },
+    });
+    const redirectUri = 'http://localhost/callback';
+    const request = client.oauth.authorizationRequest({ scopes: BACKUP_SCOPES.filter((s) => s !== 'supplier'), redirectUri });
+    const location = new URL((await fetch(request.url, { redirect: 'manual' })).headers.get('location') ?? 'http://missing/');
+    const tokens = await client.oauth.exchangeCode(location.searchParams.get('code') ?? '', { codeVerifier: request.codeVerifier, redirectUri });
+    await client.tokens.saveAuthorizedConnection(tokens);
+    await f.control('POST', 'auto-approve', { tenantId: null });
+    const parent = (await f.repo.latestSnapshot())!;
+    const r = await runBackup({ ...f.deps, reader: client.reader(f.fortnoxTenant) }, { refreshFraction: 0 });
+    assert.equal(r.status, 'partial');
+    const suppliers = r.datasets.find((d) => d.dataset === 'suppliers')!;
+    assert.equal(suppliers.status, 'failed');
+    assert.equal(suppliers.error?.code, 'FORTNOX_FORBIDDEN');
+    assert.ok(r.datasets.filter((d) => d.dataset !== 'suppliers').every((d) => d.status === 'complete'));
+    assert.deepEqual(await entries(f, r.snapshotId!, 'suppliers'), await entries(f, parent.id, 'suppliers'));
   });
 
   it('fails the run clearly when the consent is revoked, committing nothing', async () => {

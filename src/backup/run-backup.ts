@@ -265,7 +265,12 @@ export async function runBackup(deps: BackupDeps, options: BackupOptions = {}): 
   }
 
   const snap = await writer.commit();
-  await indexCommittedSnapshot(db, repo, snap);
+  try {
+    await indexCommittedSnapshot(db, repo, snap);
+  } catch (err) {
+    // The snapshot is committed and safe; the index is a cache that can be rebuilt from the repository.
+    ctx.warnings.push(`the snapshot was committed but not indexed (${errorInfo(err).message}); rebuild the index`);
+  }
   const partial = [...ctx.tallies.values()].some((t) => t.status === 'failed' || t.status === 'incomplete');
   const result = finish(ctx, partial ? 'partial' : 'succeeded', snap.id, started);
   await recordDataSets(ctx, result, now());

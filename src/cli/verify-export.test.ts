@@ -136,5 +136,13 @@ describe('noxbackup verify and export', () => {
     assert.equal(human.code, 1);
     assert.match(human.out, /PROBLEMS FOUND/);
     assert.match(human.out, new RegExp(finding.code));
+
+    const runs = JSON.parse((await cli('verify', '--list', '--tenant', tenant, '--json', ...d)).out);
+    assert.ok(runs.length >= 6);
+    assert.equal(runs[0].ok, false);
+    assert.equal(runs[0].trigger, 'cli');
+    const listed = await cli('verify', '--list', '--tenant', tenant, ...d);
+    assert.equal(listed.code, 0);
+    assert.match(listed.out, /PROBLEMS/);
   });
 });

@@ -1,10 +1,12 @@
 import type { Command } from './command.ts';
 import { parseCommandArgs } from './command.ts';
-import { APP_OPTIONS, COMMON_HELP, formatBytes, printJson, shortId, TENANT_OPTION, tenantFor, withApp } from './app-command.ts';
+import { APP_OPTIONS, COMMON_HELP, formatBytes, printJson, shortId, table, TENANT_OPTION, tenantFor, withApp } from './app-command.ts';
+import { listVerificationRuns } from '../db/verification-runs.ts';
 import { UsageError } from '../errors.ts';
 import { repositoryForVerification, verify, type Finding, type VerificationReport } from '../verify/verify.ts';
 
 const USAGE = `Usage: noxbackup verify [--tenant T] [--snapshot S] [--read-data[=PERCENT]] [--json] [--data-dir DIR]
+       noxbackup verify --list [--tenant T] [--json] [--data-dir DIR]
 
 Checks a tenant's backups and stores the result:
   - structure: every snapshot's manifest, trees, records and attachments are indexed in packs that exist;
@@ -18,9 +20,10 @@ Exit code: 0 no errors (warnings are listed), 1 problems found, 2 bad usage.
   --tenant T          tenant id, Fortnox tenant id or name prefix (default: the only one)
   --snapshot S        check the books of this snapshot (id prefix)
   --read-data[=P]     read and decrypt P % of the data (default 100)
+  --list              list the stored verification runs (newest first) instead of verifying
 ${COMMON_HELP}`;
 
-const OPTIONS = { ...APP_OPTIONS, ...TENANT_OPTION, snapshot: { type: 'string' }, 'read-data': { type: 'string' } } as const;
+const OPTIONS = { ...APP_OPTIONS, ...TENANT_OPTION, snapshot: { type: 'string' }, 'read-data': { type: 'string' }, list: { type: 'boolean' } } as const;
 
 export const command: Command = {
   usage: USAGE,
@@ -40,8 +43,23 @@ export const command: Command = {
     if (values.snapshot !== undefined && !/^[0-9a-f]{4,64}$/i.test(values.snapshot)) {
       throw new UsageError(`verify: --snapshot takes at least 4 hex digits of a snapshot id, got ${JSON.stringify(values.snapshot)}`);
     }
+    if (values.list === true && (readData !== undefined || values.snapshot !== undefined)) throw new UsageError('verify: --list takes no --read-data or --snapshot');
     return withApp(values['data-dir'], async (app) => {
       const tenant = await tenantFor(app, values.tenant);
+      if (values.list === true) {
+        const runs = await listVerificationRuns(app.db, tenant.id, { limit: 50 });
+        if (values.json === true) printJson(runs.map(({ report: _report, ...r }) => r));
+        else if (runs.length === 0) console.log(`No verification runs for ${tenant.name} yet.`);
+        else {
+          const rows = [['STARTED', 'TRIGGER', 'RESULT', 'ERRORS', 'WARNINGS', 'DATA READ', 'SNAPSHOT', 'RUN']];
+          for (const r of runs) {
+            const read = r.readPercent === null ? '–' : `${r.readPercent} % (${(r.readSlot ?? 0) + 1}/${r.readSlots}), ${formatBytes(r.bytesRead)}`;
+            rows.push([r.startedAt, r.trigger, r.ok ? 'ok' : 'PROBLEMS', String(r.errors), String(r.warnings), read, r.snapshotId === null ? '–' : shortId(r.snapshotId), r.id]);
+          }
+          console.log(table(rows));
+        }
+        return 0;
+      }
       const report = await verify(repositoryForVerification(app, tenant.id), app.db, tenant.id, {
         readData,
         snapshot: values.snapshot?.toLowerCase(),

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, type KeyObject } from 'node:crypto';
 import { zstdCompressSync, zstdDecompressSync } from 'node:zlib';
+import { FORTNOX_DICTIONARY_1 } from './dictionary-fortnox-1.ts';
 
 /** Every blob type; the type is part of the associated data, so a blob cannot pass for another kind. */
 export type BlobType = 'record' | 'tree' | 'attachment' | 'chunk';
@@ -42,12 +43,26 @@ export function unseal(key: Buffer, sealed: Buffer, ad: Buffer): Buffer | undefi
   }
 }
 
-export function compress(data: Buffer): Buffer {
-  return zstdCompressSync(data);
+/**
+ * Compressed payloads start with a codec byte, so a reader always knows how a blob was written:
+ * 0 = zstd; 1 = zstd with the fixed dictionary "fortnox-1" (Fortnox field names in canonical key
+ * order). Small JSON records gain about 2.5× from the dictionary; everything else uses plain zstd.
+ * A new dictionary gets a new codec number; existing ones never change.
+ */
+export const CODEC_ZSTD = 0;
+export const CODEC_ZSTD_FORTNOX_1 = 1;
+
+export function compress(data: Buffer, codec: number = CODEC_ZSTD): Buffer {
+  const frame = codec === CODEC_ZSTD_FORTNOX_1 ? zstdCompressSync(data, { dictionary: FORTNOX_DICTIONARY_1 }) : zstdCompressSync(data);
+  return Buffer.concat([Buffer.of(codec), frame]);
 }
 
 export function decompress(data: Buffer): Buffer {
-  return zstdDecompressSync(data);
+  const codec = data[0];
+  const frame = data.subarray(1);
+  if (codec === CODEC_ZSTD) return zstdDecompressSync(frame);
+  if (codec === CODEC_ZSTD_FORTNOX_1) return zstdDecompressSync(frame, { dictionary: FORTNOX_DICTIONARY_1 });
+  throw new Error(`unknown compression codec ${String(codec)} (written by a newer Noxbackup?)`);
 }
 
 export function hmacHex(key: Buffer | KeyObject, ...parts: (Buffer | string)[]): string {

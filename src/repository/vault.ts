@@ -1,7 +1,7 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { ObjectNotFoundError, type ObjectStore } from '../storage/object-store.ts';
 import { NoxError } from '../errors.ts';
-import { associatedData, blobIdOf, compress, decompress, seal, unseal, type BlobType, type ObjectKind } from './crypto.ts';
+import { associatedData, blobIdOf, CODEC_ZSTD, CODEC_ZSTD_FORTNOX_1, compress, decompress, seal, unseal, type BlobType, type ObjectKind } from './crypto.ts';
 import { corruptBlob, corruptObject, missingObject, RepoError } from './errors.ts';
 import type { Layout } from './layout.ts';
 import type { TenantKeys } from './tenant-keys.ts';
@@ -32,7 +32,7 @@ export class Vault {
 
   /** zstd, then AES-256-GCM with the data key; AD = tenant, type, id. */
   sealBlob(type: BlobType, id: string, raw: Buffer): Buffer {
-    return seal(this.keys.dataKey, compress(raw), associatedData(this.tenantId, type, id));
+    return seal(this.keys.dataKey, compress(raw, type === 'record' ? CODEC_ZSTD_FORTNOX_1 : CODEC_ZSTD), associatedData(this.tenantId, type, id));
   }
 
   /** Opens a blob and checks that its content really has the id it was asked for. */

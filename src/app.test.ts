@@ -41,6 +41,23 @@ describe('openApp', () => {
       assert.match(warnings[1] ?? '', /readable by others.*chmod 600/);
     }));
 
+  it('shares one rate limiter per (client id, Fortnox tenant) across every client it makes', () =>
+    withDataDir(async (dataDir) => {
+      const app = await openApp(loadConfig({}, { dataDir }), { warn: () => undefined });
+      try {
+        const fortnox = { apiUrl: 'http://127.0.0.1:9', authUrl: 'http://127.0.0.1:9', clientId: 'app-a', clientSecret: 's' };
+        const { MemoryTokenStore } = await import('./fortnox/token-store.ts');
+        const connecting = app.standaloneClient(fortnox, new MemoryTokenStore());
+        const backingUp = app.clientFor(fortnox).client;
+        assert.equal(connecting.limiter('123'), backingUp.limiter('123'), 'connecting and backing up spend one budget');
+        assert.notEqual(backingUp.limiter('123'), backingUp.limiter('456'), 'each company has its own');
+        const other = app.clientFor({ ...fortnox, clientId: 'app-b' }).client;
+        assert.notEqual(other.limiter('123'), backingUp.limiter('123'), 'each app has its own');
+      } finally {
+        await app.close();
+      }
+    }));
+
   it('refuses a corrupt key file, and a missing one once tenants exist, instead of making a new key', () =>
     withDataDir(async (dataDir) => {
       const config = loadConfig({}, { dataDir });

@@ -4,6 +4,7 @@ import type { Config } from './config.ts';
 import { NoxError } from './errors.ts';
 import { openDatabase, listTenants, type Db } from './db/index.ts';
 import { FortnoxClient, type FortnoxClientOptions } from './fortnox/client.ts';
+import { RateLimiterRegistry } from './fortnox/rate-limiter.ts';
 import { dbTokenStore, openFortnoxConnection, type DbTokenStore, type FortnoxApp } from './fortnox/db-token-store.ts';
 import type { FortnoxReader } from './fortnox/reader.ts';
 import type { TokenStore } from './fortnox/token-store.ts';
@@ -74,6 +75,11 @@ class App implements AppContext {
   readonly #options: AppOptions;
   readonly #repositories = new Map<string, Promise<Repository>>();
   readonly #clients = new Map<string, AppClient>();
+  /**
+   * One limiter per (client id, Fortnox tenant) for the whole process, whichever client object sends:
+   * Fortnox counts per that pair, so connecting a company and then backing it up must share a budget.
+   */
+  #rateLimiters: RateLimiterRegistry | undefined;
 
   constructor(config: Config, db: Db, store: ObjectStore, keyring: MasterKeyring, options: AppOptions) {
     this.config = config;
@@ -95,10 +101,11 @@ class App implements AppContext {
   }
 
   standaloneClient(app: FortnoxApp, store: TokenStore): FortnoxClient {
+    const limits = { rateLimit: this.config.fortnox.rateLimit, rateWindowMs: this.config.fortnox.rateWindowMs, ...this.#options.fortnox };
+    this.#rateLimiters ??= limits.rateLimiters ?? new RateLimiterRegistry({ limit: limits.rateLimit, windowMs: limits.rateWindowMs, marginMs: limits.rateMarginMs });
     return new FortnoxClient({
-      rateLimit: this.config.fortnox.rateLimit,
-      rateWindowMs: this.config.fortnox.rateWindowMs,
-      ...this.#options.fortnox,
+      ...limits,
+      rateLimiters: this.#rateLimiters,
       clientId: app.clientId,
       clientSecret: app.clientSecret,
       apiUrl: app.apiUrl,

@@ -3,6 +3,7 @@ import { runBackup, type BackupOptions, type BackupResult } from '../backup/inde
 import { listBackupRuns, type BackupRun } from '../db/index.ts';
 import { NoxError } from '../errors.ts';
 import type { Job, JobQueue } from './job-queue.ts';
+import { runSampledVerification } from '../verify/verify.ts';
 import { BACKUP_JOB, type BackupJobData } from './scheduler.ts';
 
 /** One backup of one tenant: the same code path for the CLI, the scheduler's jobs and the web app. */
@@ -23,9 +24,18 @@ export async function unfinishedRun(app: AppContext, tenantId: string): Promise<
 /** Failures that waiting cannot fix: the customer must reconnect, or an operator must restore a key. */
 const NOT_RETRYABLE = new Set(['FORTNOX_RECONNECT_NEEDED', 'TENANT_NOT_CONNECTED', 'FORTNOX_TOKEN_UNREADABLE', 'REPO_WRONG_KEY']);
 
-/** Registers the backup handler on a queue. A run that ends `failed` fails the job (retried unless hopeless). */
-export async function workBackups(app: AppContext, queue: JobQueue, options: { concurrency?: number; run?: typeof backupTenant } = {}): Promise<void> {
+/** What runs after every scheduled backup that committed a snapshot (its report is stored in the database). */
+export type AfterBackup = (app: AppContext, tenantId: string) => Promise<{ ok: boolean; errors: number; warnings: number }>;
+
+/**
+ * Registers the backup handler on a queue. A run that ends `failed` fails the job (retried unless
+ * hopeless). After a scheduled run that committed a snapshot, a sampled verification runs (DESIGN.md §3:
+ * every night reads and checks a rotating tenth of the repository, so all of it is read every ten
+ * nights); its findings are stored with the run and never fail the backup job.
+ */
+export async function workBackups(app: AppContext, queue: JobQueue, options: { concurrency?: number; run?: typeof backupTenant; afterBackup?: AfterBackup } = {}): Promise<void> {
   const run = options.run ?? backupTenant;
+  const afterBackup = options.afterBackup ?? runSampledVerification;
   await queue.work<BackupJobData>(
     BACKUP_JOB,
     async (job: Job<BackupJobData>, signal) => {
@@ -47,7 +57,14 @@ export async function workBackups(app: AppContext, queue: JobQueue, options: { c
         const err = new NoxError(code, `Backup run ${result.runId} of tenant ${job.tenantId} failed${result.error === undefined ? '' : `: ${result.error.message}`}`, { details: { runId: result.runId } });
         throw Object.assign(err, { retryable: !NOT_RETRYABLE.has(code) });
       }
-      return { runId: result.runId, status: result.status, snapshotId: result.snapshotId };
+      let verification: { ok: boolean; errors: number; warnings: number } | { failed: string } | undefined;
+      if (job.data.trigger === 'schedule' && result.snapshotId !== null) {
+        verification = await afterBackup(app, job.tenantId).then(
+          (r) => ({ ok: r.ok, errors: r.errors, warnings: r.warnings }),
+          (err: unknown) => ({ failed: err instanceof Error ? err.message : String(err) }),
+        );
+      }
+      return { runId: result.runId, status: result.status, snapshotId: result.snapshotId, ...(verification === undefined ? {} : { verification }) };
     },
     { concurrency: options.concurrency ?? 4 },
   );

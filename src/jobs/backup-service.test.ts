@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { startSimulator, type RunningSimulator } from '../simulator/server.ts';
 import { openTestApp, type TestApp } from '../app.test-support.ts';
 import { listSnapshots } from '../db/index.ts';
+import { listVerificationRuns } from '../db/verification-runs.ts';
 import { addSimulatorTenant } from '../tenants/index.ts';
 import { parseBackupWindow, plannedRun } from './backup-window.ts';
 import { startBackupService } from './backup-service.ts';
@@ -45,6 +46,11 @@ describe('the backup service', () => {
       assert.match(jobB?.error?.code ?? '', /RECONNECT/);
       assert.equal((await listSnapshots(t.app.db, a.id)).length, 1);
       assert.equal((await listSnapshots(t.app.db, b.id)).length, 0);
+      const verified = await listVerificationRuns(t.app.db, a.id);
+      assert.equal(verified.length, 1, 'a sampled verification ran after the nightly backup');
+      assert.equal(verified[0]?.trigger, 'schedule');
+      assert.deepEqual((jobA?.result as { verification?: unknown } | undefined)?.verification, { ok: true, errors: 0, warnings: verified[0]?.warnings ?? 0 });
+      assert.equal((await listVerificationRuns(t.app.db, b.id)).length, 0, 'no verification without a new snapshot');
 
       now = new Date(now.getTime() + 60 * 60_000);
       assert.deepEqual(await service.scheduler.tick(), [], 'once a night');

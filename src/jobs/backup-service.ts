@@ -1,7 +1,7 @@
 import type { AppContext } from '../app.ts';
 import { listTenants } from '../db/index.ts';
 import { backupWindowFromEnv, type BackupWindow } from './backup-window.ts';
-import { workBackups, type backupTenant } from './backup-job.ts';
+import { workBackups, type AfterBackup, type backupTenant } from './backup-job.ts';
 import type { JobQueue } from './job-queue.ts';
 import { MemoryJobQueue } from './memory-job-queue.ts';
 import { Scheduler } from './scheduler.ts';
@@ -18,10 +18,14 @@ export interface BackupService {
  */
 export async function startBackupService(
   app: AppContext,
-  options: { queue?: JobQueue; window?: BackupWindow; concurrency?: number; tickMs?: number; now?: () => Date; run?: typeof backupTenant } = {},
+  options: { queue?: JobQueue; window?: BackupWindow; concurrency?: number; tickMs?: number; now?: () => Date; run?: typeof backupTenant; afterBackup?: AfterBackup } = {},
 ): Promise<BackupService> {
   const queue = options.queue ?? new MemoryJobQueue();
-  await workBackups(app, queue, { ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }), ...(options.run === undefined ? {} : { run: options.run }) });
+  await workBackups(app, queue, {
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    ...(options.run === undefined ? {} : { run: options.run }),
+    ...(options.afterBackup === undefined ? {} : { afterBackup: options.afterBackup }),
+  });
   const scheduler = new Scheduler({
     queue,
     window: options.window ?? backupWindowFromEnv(),

@@ -12,8 +12,6 @@ import { openRepository, type Repository } from '../repository/repository.ts';
 import { testKeyring } from '../repository/test-support.ts';
 import { FsObjectStore } from '../storage/fs-store.ts';
 import { startSimulator, type RunningSimulator } from '../simulator/server.ts';
-import type { SimCompany } from '../simulator/model.ts';
-import type { CompanyContents } from './lower-bound.ts';
 import type { BackupDeps } from './run-backup.ts';
 
 export const TIME_SCALE = 50;
@@ -31,8 +29,8 @@ export interface BackupFixture {
   close(): Promise<void>;
 }
 
-export async function startBackupFixture(t: TestDatabase, options: { size?: 'small' | 'medium'; seed?: number } = {}): Promise<BackupFixture> {
-  const sim = await startSimulator({ size: options.size ?? 'small', seed: options.seed ?? 42, timeScale: TIME_SCALE });
+export async function startBackupFixture(t: TestDatabase, options: { size?: 'small' | 'medium'; seed?: number; start?: number } = {}): Promise<BackupFixture> {
+  const sim = await startSimulator({ size: options.size ?? 'small', seed: options.seed ?? 42, timeScale: TIME_SCALE, ...(options.start === undefined ? {} : { start: options.start }) });
   const fortnoxTenant = String(sim.tenants[0]!.tenantId);
   const client = new FortnoxClient({
     clientId: sim.clientId, clientSecret: sim.clientSecret, apiUrl: sim.apiUrl, authUrl: sim.authUrl,
@@ -59,24 +57,5 @@ export async function startBackupFixture(t: TestDatabase, options: { size?: 'sma
 }
 
 /** The simulated company's contents, counted the way the request bounds count them. */
-export function contentsOf(c: SimCompany): CompanyContents {
-  const years = c.financialYears.map((y) => Number(y.data.Id));
-  return {
-    financialYears: years.map((id) => ({
-      accounts: c.accounts.get(id)?.size ?? 0,
-      voucherSeries: c.voucherSeries.get(id)?.size ?? 0,
-      vouchers: [...c.vouchers.keys()].filter((k) => k.startsWith(`${id}:`)).length,
-    })),
-    customers: c.customers.size,
-    suppliers: c.suppliers.size,
-    articles: c.articles.size,
-    projects: c.projects.size,
-    costCenters: c.costCenters.size,
-    invoices: c.invoices.size,
-    supplierInvoices: c.supplierInvoices.size,
-    supplierInvoiceFileConnections: c.supplierInvoiceFileConnections.size,
-    voucherFileConnections: c.voucherFileConnections.size,
-    files: new Set([...c.supplierInvoiceFileConnections.keys(), ...c.voucherFileConnections.keys()]).size,
-  };
-}
+export { companyContents as contentsOf } from '../simulator/contents.ts';
 

@@ -32,7 +32,11 @@ export interface BackupOptions {
   resumeRunId?: string;
   /** `lastmodified` overlap before the previous run's start, in minutes (default 180; docs/backup.md). */
   overlapMinutes?: number;
-  /** Share of all details re-read each run (default 1/30; 0 turns the rolling refresh off). */
+  /**
+   * Share of all details re-read each run whatever the change signals say (default 1/365: every
+   * detail at least once a year, at a cost that keeps an ordinary night's run within 1.2 × its sweeps
+   * and changes; 0 turns the rolling refresh off). docs/backup.md has the arithmetic.
+   */
   refreshFraction?: number;
   /** Vouchers per re-read financial year also fetched as details and compared with SIE (default 5). */
   voucherSampleSize?: number;
@@ -121,6 +125,22 @@ function endsRun(err: unknown, signal: AbortSignal | undefined): boolean {
 interface RunState {
   seq: number;
   since: string | null;
+  /** Fortnox's time at the run's start: the next run's `lastmodified` window starts from it. */
+  fortnoxStartedAt?: string;
+}
+
+/** Default share of details the rolling refresh re-reads per run (see BackupOptions.refreshFraction). */
+export const DEFAULT_REFRESH_FRACTION = 1 / 365;
+
+/**
+ * Fortnox's time now: `lastmodified` is stamped by Fortnox's clock, not ours (which may be off, or in
+ * another zone), so change windows are measured on it. Read from the Date header of its answers; one
+ * cheap request when this reader has had none yet. A caller's `now` (tests pinning a clock) wins.
+ */
+async function fortnoxNow(deps: BackupDeps): Promise<Date> {
+  if (deps.now !== undefined) return deps.now();
+  if (deps.reader.serverNow() === undefined) await deps.reader.companyInformation();
+  return deps.reader.serverNow() ?? new Date();
 }
 
 /**
@@ -138,6 +158,7 @@ export async function runBackup(deps: BackupDeps, options: BackupOptions = {}): 
   let runId: string;
   let parent: SnapshotInfo | undefined;
   let startedAt: Date;
+  let fortnoxStartedAt: Date | undefined;
   let state: RunState;
   let journal: JournalItem[] = [];
   if (options.resumeRunId !== undefined) {
@@ -151,16 +172,21 @@ export async function runBackup(deps: BackupDeps, options: BackupOptions = {}): 
     parent = saved.parentSnapshotId === null ? undefined : await repo.readSnapshot(saved.parentSnapshotId);
     startedAt = new Date(saved.startedAt);
     state = JSON.parse(saved.state) as RunState;
+    if (state.fortnoxStartedAt !== undefined) fortnoxStartedAt = new Date(state.fortnoxStartedAt);
     journal = await listRunItems(db, tenantId, runId);
   } else {
     startedAt = now();
     runId = (await createBackupRun(db, tenantId, { trigger: options.trigger ?? 'manual', queuedAt: startedAt })).id;
     parent = await repo.latestSnapshot();
-    const prevStart = typeof parent?.run.startedAt === 'string' ? new Date(parent.run.startedAt) : null;
+    const prevRun = parent?.run;
+    const prevStartText = typeof prevRun?.fortnoxStartedAt === 'string' ? prevRun.fortnoxStartedAt : prevRun?.startedAt;
+    const prevStart = typeof prevStartText === 'string' ? new Date(prevStartText) : null;
+    fortnoxStartedAt = await fortnoxNow(deps);
     const overlap = (options.overlapMinutes ?? 180) * 60_000;
     state = {
       seq: (typeof parent?.run.seq === 'number' ? parent.run.seq : 0) + 1,
       since: prevStart === null ? null : new Date(prevStart.getTime() - overlap).toISOString(),
+      fortnoxStartedAt: fortnoxStartedAt.toISOString(),
     };
     await saveRunResumeState(db, tenantId, runId, { parentSnapshotId: parent?.id ?? null, startedAt: startedAt.toISOString(), state: JSON.stringify(state) });
   }
@@ -168,11 +194,11 @@ export async function runBackup(deps: BackupDeps, options: BackupOptions = {}): 
 
   const plan: Plan = {
     since: state.since === null ? null : new Date(state.since),
-    refresh: new RefreshPlan(options.refreshFraction ?? 1 / 30, state.seq),
+    refresh: new RefreshPlan(options.refreshFraction ?? DEFAULT_REFRESH_FRACTION, state.seq),
     voucherSampleSize: options.voucherSampleSize ?? 5,
     seq: state.seq,
   };
-  const writer = await repo.beginSnapshot({ parent: parent?.id ?? null, runMeta: { runId, startedAt: startedAt.toISOString(), seq: state.seq } });
+  const writer = await repo.beginSnapshot({ parent: parent?.id ?? null, runMeta: { runId, startedAt: startedAt.toISOString(), ...(fortnoxStartedAt === undefined ? {} : { fortnoxStartedAt: fortnoxStartedAt.toISOString() }), seq: state.seq } });
   const ctx = new RunContext({
     runId, db, tenantId, reader, repo, writer, parent, journal,
     journalEvery: options.journalEvery ?? 250, concurrency: options.concurrency ?? 4, signal: options.signal, onProgress: options.onProgress,

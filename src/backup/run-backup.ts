@@ -8,7 +8,7 @@ import type { SnapshotInfo } from '../repository/manifest.ts';
 import { indexCommittedSnapshot } from '../repository/index-sync.ts';
 import { RefreshPlan } from './change-detection.ts';
 import { ATTACHMENT_DATASETS, RECORD_DATASETS, TERMS_DATASETS, keys, type SnapshotDataSet } from './layout.ts';
-import { RunContext, type BackupProgress, type DataSetStatus } from './run-context.ts';
+import { RunContext, type BackupProgress, type DataSetTally } from './run-context.ts';
 import { companyInformation, detailDataSet, files, financialYear, invoicePdfs, listDataSet, type Plan } from './steps.ts';
 
 export type { BackupProgress } from './run-context.ts';
@@ -46,18 +46,8 @@ export interface BackupOptions {
   concurrency?: number;
 }
 
-export interface BackupDataSetResult {
-  dataset: string;
-  status: DataSetStatus;
-  records: number;
-  fetched: number;
-  requests: number;
-  bytes: number;
-  added: number;
-  changed: number;
-  removed: number;
-  error?: { code: string; message: string };
-}
+/** One data set's outcome: the run's tally without its progress-only fields. */
+export type BackupDataSetResult = Omit<DataSetTally, 'total' | 'done' | 'startedAt'>;
 
 export interface BackupResult {
   runId: string;

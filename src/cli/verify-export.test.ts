@@ -13,28 +13,8 @@ import { join } from 'node:path';
 import { startSimulator, type RunningSimulator } from '../simulator/server.ts';
 import { ZipReader } from '../export/zip-reader.ts';
 import type { ExportManifest } from '../export/export.ts';
-import { main } from './main.ts';
+import { cli } from './cli.test-support.ts';
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function cli(...args: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { log, error } = console;
-  console.log = (...a: unknown[]) => void out.push(a.map(String).join(' '));
-  console.error = (...a: unknown[]) => void err.push(a.map(String).join(' '));
-  try {
-    const code = await main(args);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
 
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];

@@ -28,7 +28,8 @@ export interface CheckReport {
   readonly bytesRead: number;
 }
 
-function toProblem(err: unknown, fallback: { object?: string; blobId?: string } = {}): Problem {
+/** A thrown error as a named problem (object and blob from the error's details, else the fallback). */
+export function toProblem(err: unknown, fallback: { object?: string; blobId?: string } = {}): Problem {
   if (err instanceof NoxError) {
     const d = err.details ?? {};
     return {
@@ -154,7 +155,8 @@ export async function rebuildIndex(repo: Repository): Promise<{ packs: number; b
   return { packs: packs.length, blobs, problems };
 }
 
-function dedupe(problems: Problem[]): Problem[] {
+/** One problem per (code, object, blob). */
+export function dedupe(problems: readonly Problem[]): Problem[] {
   const seen = new Set<string>();
   return problems.filter((p) => {
     const k = `${p.code}|${p.object ?? ''}|${p.blobId ?? ''}`;

@@ -1,7 +1,7 @@
 import type { SnapshotInfo } from '../repository/manifest.ts';
 import type { Repository } from '../repository/repository.ts';
 import { formatAmount, readSie, SieChecker } from '../sie/index.ts';
-import { toProblem } from './read-data.ts';
+import { toProblem } from '../repository/verify.ts';
 import type { Finding } from './verify.ts';
 
 /** The bookkeeping check of one financial year, from the snapshot's SIE 4 file. Amounts in kronor as text. */

@@ -3,7 +3,7 @@ import { corruptPack } from '../repository/errors.ts';
 import { listPackObjects } from '../repository/gc-marks.ts';
 import { parsePack, sha256Hex } from '../repository/pack.ts';
 import type { Repository } from '../repository/repository.ts';
-import type { Problem } from '../repository/verify.ts';
+import { toProblem, type Problem } from '../repository/verify.ts';
 
 /**
  * How many runs a sampled read takes to cover everything: 10 % → 10 slots, 2.5 % → 40, 100 % → 1.
@@ -73,17 +73,4 @@ export async function readAndDecrypt(repo: Repository, percent: number, slot: nu
     }
   }
   return { percent, slot: slot % slots, slots, packs: packs.length, packsRead, blobsRead, bytesRead, problems };
-}
-
-export function toProblem(err: unknown, fallback: { object?: string; blobId?: string } = {}): Problem {
-  if (err instanceof NoxError) {
-    const d = err.details ?? {};
-    return {
-      code: err.code,
-      message: err.message,
-      object: typeof d.object === 'string' ? d.object : fallback.object,
-      blobId: typeof d.blobId === 'string' ? d.blobId : fallback.blobId,
-    };
-  }
-  return { code: 'UNKNOWN', message: err instanceof Error ? err.message : String(err), ...fallback };
 }

@@ -4,12 +4,12 @@ import type { SnapshotInfo } from '../repository/manifest.ts';
 import type { MasterKeyring } from '../repository/master-keys.ts';
 import { openRepository, type Repository } from '../repository/repository.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import type { Problem } from '../repository/verify.ts';
 import { listSnapshots as listIndexedSnapshots, type Db } from '../db/index.ts';
 import { lastReadSlot, saveVerificationRun } from '../db/verification-runs.ts';
 import { findAffected, type Affected } from './affected.ts';
 import { checkBooks, type BooksCheck } from './books.ts';
-import { readAndDecrypt, slotsFor, toProblem, type DataCheck } from './read-data.ts';
+import { readAndDecrypt, slotsFor, type DataCheck } from './read-data.ts';
+import { dedupe, toProblem, type Problem } from '../repository/verify.ts';
 
 export type Severity = 'error' | 'warning';
 
@@ -315,12 +315,3 @@ function problemFields(p: Problem): Pick<Finding, 'code' | 'message' | 'object' 
   return { code: p.code, message: p.message, ...(p.object === undefined ? {} : { object: p.object }), ...(p.blobId === undefined ? {} : { blobId: p.blobId }) };
 }
 
-function dedupe(problems: readonly Problem[]): Problem[] {
-  const seen = new Set<string>();
-  return problems.filter((p) => {
-    const k = `${p.code}|${p.object ?? ''}|${p.blobId ?? ''}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}

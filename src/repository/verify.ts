@@ -86,6 +86,38 @@ export async function checkStructure(repo: Repository): Promise<CheckReport> {
 }
 
 /**
+ * Reads one pack whole: its SHA-256 against its name, its trailer and header, and every blob decrypted
+ * with its id checked. Problems are collected, never thrown, so one bad pack hides nothing else.
+ */
+export async function checkPack(repo: Repository, pack: string): Promise<{ problems: Problem[]; blobs: number; bytes: number }> {
+  const vault = repo.vault;
+  const object = vault.layout.abs(pack);
+  const problems: Problem[] = [];
+  let bytes: Buffer;
+  try {
+    bytes = await vault.get(object, 'reading a pack');
+  } catch (err) {
+    return { problems: [toProblem(err, { object })], blobs: 0, bytes: 0 };
+  }
+  let blobs = 0;
+  const hashOk = sha256Hex(bytes) === pack.slice(pack.lastIndexOf('/') + 1);
+  try {
+    for (const e of parsePack(vault, object, bytes)) {
+      blobs += 1;
+      try {
+        vault.openBlob(object, e.type, e.id, bytes.subarray(e.offset, e.offset + e.length));
+      } catch (err) {
+        problems.push(toProblem(err, { object, blobId: e.id }));
+      }
+    }
+    if (!hashOk) problems.push(toProblem(corruptPack(object, 'content does not match its name (SHA-256)')));
+  } catch (err) {
+    problems.push(toProblem(err, { object }));
+  }
+  return { problems, blobs, bytes: bytes.length };
+}
+
+/**
  * Read-and-decrypt check (restic `check --read-data[-subset]`): reads whole packs, checks each pack's
  * SHA-256 against its name, its trailer and header, and decrypts every blob and checks its id.
  * `fraction` < 1 reads a random sample of packs (e.g. 0.025 after each backup; all of them monthly).
@@ -99,31 +131,10 @@ export async function checkData(repo: Repository, options: { fraction?: number }
   let bytesRead = 0;
   let blobs = 0;
   for (const pack of chosen) {
-    const object = vault.layout.abs(pack);
-    let bytes: Buffer;
-    try {
-      bytes = await vault.get(object, 'reading a pack');
-    } catch (err) {
-      problems.push(toProblem(err, { object }));
-      continue;
-    }
-    bytesRead += bytes.length;
-    const name = pack.slice(pack.lastIndexOf('/') + 1);
-    const hashOk = sha256Hex(bytes) === name;
-    try {
-      const entries = parsePack(vault, object, bytes);
-      for (const e of entries) {
-        blobs += 1;
-        try {
-          vault.openBlob(object, e.type, e.id, bytes.subarray(e.offset, e.offset + e.length));
-        } catch (err) {
-          problems.push(toProblem(err, { object, blobId: e.id }));
-        }
-      }
-      if (!hashOk) problems.push(toProblem(corruptPack(object, 'content does not match its name (SHA-256)')));
-    } catch (err) {
-      problems.push(toProblem(err, { object }));
-    }
+    const r = await checkPack(repo, pack);
+    problems.push(...r.problems);
+    blobs += r.blobs;
+    bytesRead += r.bytes;
   }
   return { ok: problems.length === 0, problems, snapshots: 0, blobs, packs: packs.length, packsRead: chosen.length, bytesRead };
 }

@@ -1,9 +1,7 @@
 import { NoxError } from '../errors.ts';
-import { corruptPack } from '../repository/errors.ts';
 import { listPackObjects } from '../repository/gc-marks.ts';
-import { parsePack, sha256Hex } from '../repository/pack.ts';
 import type { Repository } from '../repository/repository.ts';
-import { toProblem, type Problem } from '../repository/verify.ts';
+import { checkPack, type Problem } from '../repository/verify.ts';
 
 /**
  * How many runs a sampled read takes to cover everything: 10 % → 10 slots, 2.5 % → 40, 100 % → 1.
@@ -47,30 +45,11 @@ export async function readAndDecrypt(repo: Repository, percent: number, slot: nu
   let bytesRead = 0;
   for (const pack of packs) {
     if (slots > 1 && packSlot(pack, slots) !== slot % slots) continue;
-    const object = vault.layout.abs(pack);
     packsRead += 1;
-    let bytes: Buffer;
-    try {
-      bytes = await vault.get(object, 'reading a pack');
-    } catch (err) {
-      problems.push(toProblem(err, { object }));
-      continue;
-    }
-    bytesRead += bytes.length;
-    const hashOk = sha256Hex(bytes) === pack.slice(pack.lastIndexOf('/') + 1);
-    try {
-      for (const e of parsePack(vault, object, bytes)) {
-        blobsRead += 1;
-        try {
-          vault.openBlob(object, e.type, e.id, bytes.subarray(e.offset, e.offset + e.length));
-        } catch (err) {
-          problems.push(toProblem(err, { object, blobId: e.id }));
-        }
-      }
-      if (!hashOk) problems.push(toProblem(corruptPack(object, 'content does not match its name (SHA-256)')));
-    } catch (err) {
-      problems.push(toProblem(err, { object }));
-    }
+    const r = await checkPack(repo, pack);
+    problems.push(...r.problems);
+    blobsRead += r.blobs;
+    bytesRead += r.bytes;
   }
   return { percent, slot: slot % slots, slots, packs: packs.length, packsRead, blobsRead, bytesRead, problems };
 }

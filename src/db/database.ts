@@ -28,6 +28,19 @@ export interface Database {
   restore_runs: RestoreRunsTable;
   restore_items: RestoreItemsTable;
   restore_requests: RestoreRequestsTable;
+  organisations: OrganisationsTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  org_companies: OrgCompaniesTable;
+  company_assignments: CompanyAssignmentsTable;
+  sessions: SessionsTable;
+  invitations: InvitationsTable;
+  password_resets: PasswordResetsTable;
+  login_attempts: LoginAttemptsTable;
+  audit_log: AuditLogTable;
+  alerts: AlertsTable;
+  oauth_connects: OAuthConnectsTable;
+  exports: ExportsTable;
 }
 
 export interface SchemaMigrationsTable {
@@ -221,4 +234,168 @@ export interface RestoreRequestsTable {
   /** Where the restore report is (a restore run id or a file). */
   report: string | null;
   updated_at: string;
+}
+
+export type OrganisationKind = 'company' | 'firm';
+export type OrganisationStatus = 'active' | 'terminated';
+export type Role = 'admin' | 'user' | 'readonly';
+export type Locale = 'sv' | 'en';
+export type AlertSeverity = 'critical' | 'warning' | 'info';
+export type ExportStatus = 'running' | 'succeeded' | 'failed';
+
+/** A customer: one company, or an accounting firm (byrå) with many client companies. */
+export interface OrganisationsTable {
+  id: string;
+  kind: OrganisationKind;
+  name: string;
+  org_number: string | null;
+  /** The subscription plan's name. */
+  plan: string;
+  status: OrganisationStatus;
+  created_at: string;
+  terminated_at: string | null;
+}
+
+export interface UsersTable {
+  id: string;
+  /** Lower-cased; unique. */
+  email: string;
+  name: string;
+  /** argon2id in PHC string form. */
+  password_hash: string;
+  locale: Locale;
+  /** The TOTP secret, encrypted under the master key named by `totp_key_id`. */
+  totp_ciphertext: Uint8Array | null;
+  totp_key_id: string | null;
+  /** Null while two-factor is not (yet) confirmed. */
+  totp_enabled_at: string | null;
+  /** The last TOTP time step accepted: a code is never accepted twice. */
+  totp_last_step: number | null;
+  created_at: string;
+  disabled_at: string | null;
+}
+
+export interface MembershipsTable {
+  org_id: string;
+  user_id: string;
+  role: Role;
+  created_at: string;
+}
+
+/** Which organisation a backed-up company (tenant) belongs to. */
+export interface OrgCompaniesTable {
+  tenant_id: string;
+  org_id: string;
+  created_at: string;
+}
+
+/** A firm's user (not an administrator) sees only the client companies assigned here. */
+export interface CompanyAssignmentsTable {
+  org_id: string;
+  user_id: string;
+  tenant_id: string;
+  created_at: string;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the cookie's token: a leaked table opens no session. */
+  id_hash: string;
+  user_id: string;
+  org_id: string;
+  csrf_token: string;
+  mfa_passed: number;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface InvitationsTable {
+  token_hash: string;
+  id: string;
+  org_id: string;
+  email: string;
+  role: Role;
+  tenant_ids: string | null;
+  invited_by: string;
+  created_at: string;
+  expires_at: string;
+  accepted_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface PasswordResetsTable {
+  token_hash: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface LoginAttemptsTable {
+  /** `email:<address>` or `ip:<address>`. */
+  key: string;
+  attempted_at: string;
+}
+
+/** Who saw, exported, restored or administered what, and when. Never updated or deleted by the app. */
+export interface AuditLogTable {
+  id: string;
+  org_id: string;
+  tenant_id: string | null;
+  user_id: string | null;
+  user_email: string | null;
+  /** `record.view`, `export.download`, `restore.apply`, `user.invite`, `login.failed`… */
+  action: string;
+  target: string | null;
+  details_json: string | null;
+  ip: string | null;
+  at: string;
+}
+
+/** Something a customer should act on, raised by a backup (and listed for e-mail notifications). */
+export interface AlertsTable {
+  id: string;
+  tenant_id: string;
+  /** `backup_failed`, `reconnect_needed`, `supplier_bank_changed`, `mass_deletion`. */
+  kind: string;
+  severity: AlertSeverity;
+  details_json: string;
+  run_id: string | null;
+  snapshot_id: string | null;
+  created_at: string;
+  resolved_at: string | null;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+  notified_at: string | null;
+}
+
+/** An OAuth authorization in flight from the web app: its state (hashed) and PKCE verifier (encrypted). */
+export interface OAuthConnectsTable {
+  state_hash: string;
+  org_id: string;
+  user_id: string;
+  tenant_id: string | null;
+  mode: 'service' | 'refresh';
+  verifier_ciphertext: Uint8Array;
+  verifier_key_id: string;
+  redirect_uri: string;
+  created_at: string;
+  expires_at: string;
+}
+
+/** A ZIP export made from the web app, kept in the data directory for download. */
+export interface ExportsTable {
+  tenant_id: string;
+  id: string;
+  snapshot_id: string;
+  status: ExportStatus;
+  files: number;
+  bytes: number;
+  path: string | null;
+  error_message: string | null;
+  created_by: string | null;
+  created_at: string;
+  finished_at: string | null;
 }

@@ -32,4 +32,9 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // The web app's one browser script.
+    files: ['src/web/assets/*.js'],
+    languageOptions: { globals: globals.browser, sourceType: 'script' },
+  },
 );

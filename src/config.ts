@@ -4,6 +4,7 @@ import { ConfigError } from './errors.ts';
 import { deepFreeze } from './deep-freeze.ts';
 import { readStorageConfig, type StorageConfig } from './storage/store-config.ts';
 import { masterKeyringFromEnv, type MasterKeyring } from './repository/master-keys.ts';
+import { readMailConfig, type MailConfig } from './mail/mail-config.ts';
 
 /** Where Fortnox lives; overridable so tests and the demo talk to the simulator instead. */
 export const FORTNOX_API_URL = 'https://api.fortnox.se';
@@ -34,6 +35,16 @@ export interface Config {
     readonly rateLimit: number;
     readonly rateWindowMs: number;
   };
+  readonly web: {
+    /** Where `noxbackup serve` listens (`NOX_WEB_HOST`, `NOX_WEB_PORT`); default 127.0.0.1:3000. */
+    readonly host: string;
+    readonly port: number;
+    /** The address users reach the web app at (`NOX_PUBLIC_URL`): links in e-mails, the OAuth redirect URI. */
+    readonly publicUrl: string;
+    /** Secure cookies; on whenever the public URL is https. */
+    readonly cookieSecure: boolean;
+  };
+  readonly mail: MailConfig;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -102,6 +113,8 @@ export function loadConfig(env: Env = process.env, overrides: { dataDir?: string
       rateLimit: positiveInt('FORTNOX_RATE_LIMIT', 25),
       rateWindowMs: positiveInt('FORTNOX_RATE_WINDOW_MS', 5000),
     },
+    web: webConfig(env, problems),
+    mail: readMailConfig(env, dataDir, problems),
     logLevel: oneOf('NOX_LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
   };
   if ((config.fortnox.clientId === undefined) !== (config.fortnox.clientSecret === undefined)) {
@@ -109,4 +122,26 @@ export function loadConfig(env: Env = process.env, overrides: { dataDir?: string
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
+}
+
+function webConfig(env: Env, problems: string[]): Config['web'] {
+  const host = env.NOX_WEB_HOST || '127.0.0.1';
+  let port = 3000;
+  const rawPort = env.NOX_WEB_PORT ?? env.PORT;
+  if (rawPort !== undefined && rawPort !== '') {
+    const n = Number(rawPort);
+    if (Number.isInteger(n) && n >= 0 && n <= 65535) port = n;
+    else problems.push(`NOX_WEB_PORT: expected a port number 0-65535, got ${JSON.stringify(rawPort)}`);
+  }
+  let publicUrl = `http://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+  if (env.NOX_PUBLIC_URL !== undefined && env.NOX_PUBLIC_URL !== '') {
+    try {
+      const u = new URL(env.NOX_PUBLIC_URL);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+      publicUrl = env.NOX_PUBLIC_URL.replace(/\/+$/, '');
+    } catch {
+      problems.push(`NOX_PUBLIC_URL: expected the http(s) address users reach the web app at, got ${JSON.stringify(env.NOX_PUBLIC_URL)}`);
+    }
+  }
+  return { host, port, publicUrl, cookieSecure: publicUrl.startsWith('https:') };
 }

@@ -3,6 +3,7 @@ import type { CommandEntry } from './command.ts';
 
 // Commands are loaded on demand so `--help` and small commands start fast.
 const COMMANDS: readonly CommandEntry[] = [
+  { name: 'serve', summary: 'Serve the web application with its backup queue and nightly schedule (`--demo`: with a simulated Fortnox)', load: async () => (await import('./serve.ts')).command },
   { name: 'demo', summary: 'Simulate a company, back it up, simulate a day, back up again, verify (the README\'s main job)', load: async () => (await import('./demo.ts')).command },
   { name: 'tenant', summary: 'Connect a Fortnox company (`tenant add`) or list them (`tenant list`)', load: async () => (await import('./tenant.ts')).command },
   { name: 'backup', summary: 'Back up a tenant\'s Fortnox data now', load: async () => (await import('./backup.ts')).command },

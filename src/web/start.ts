@@ -1,0 +1,100 @@
+import type { FastifyInstance } from 'fastify';
+import { openApp, type AppContext, type AppOptions } from '../app.ts';
+import type { Config } from '../config.ts';
+import { fortnoxApp } from '../tenants/index.ts';
+import { startBackupService, type BackupService } from '../jobs/index.ts';
+import { createMailer } from '../mail/mail-config.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import { startSimulator, type RunningSimulator } from '../simulator/server.ts';
+import type { FortnoxApp } from '../fortnox/db-token-store.ts';
+import type { Argon2Options } from '../accounts/passwords.ts';
+import type { WebContext } from './context.ts';
+import { buildServer } from './server.ts';
+
+export interface WebServer {
+  readonly url: string;
+  readonly app: AppContext;
+  readonly server: FastifyInstance;
+  readonly backups: BackupService;
+  readonly context: WebContext;
+  /** The built-in Fortnox simulator in demo mode. */
+  readonly simulator: RunningSimulator | undefined;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Demo mode: Fortnox is a built-in simulator with two companies and an empty one to restore into. */
+  readonly demo?: boolean;
+  /** Demo mode: shortens the simulator's (and our limiter's) 5-second rate window by this factor. */
+  readonly timeScale?: number;
+  /** Run the nightly scheduler (default true; tests queue backups by hand). */
+  readonly schedule?: boolean;
+  readonly log?: (line: string) => void;
+  readonly mailer?: Mailer;
+  readonly appOptions?: AppOptions;
+  readonly passwordCost?: Argon2Options;
+  readonly now?: () => Date;
+  readonly logger?: boolean;
+}
+
+/**
+ * `noxbackup serve` (and `npm start`): the web app, the backup queue and the nightly scheduler in one
+ * process on the embedded defaults, or against PostgreSQL and S3 when configured.
+ */
+export async function startWebServer(config: Config, options: StartOptions = {}): Promise<WebServer> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  let simulator: RunningSimulator | undefined;
+  let fortnox: FortnoxApp | undefined;
+  let appOptions: AppOptions = options.appOptions ?? {};
+  if (options.demo === true) {
+    const timeScale = options.timeScale ?? 20;
+    simulator = await startSimulator({ size: 'small', companies: 2, emptyCompanies: 1, timeScale });
+    fortnox = fortnoxApp({ apiUrl: simulator.apiUrl, authUrl: simulator.authUrl, clientId: simulator.clientId, clientSecret: simulator.clientSecret });
+    appOptions = { ...appOptions, fortnox: { rateLimit: 25, rateWindowMs: 5000 / timeScale, ...appOptions.fortnox } };
+    log(`Fortnox simulator at ${simulator.url}: ${simulator.tenants.map((t) => `${t.name} (${t.tenantId})`).join(', ')}`);
+  } else if (config.fortnox.clientId !== undefined && config.fortnox.clientSecret !== undefined) {
+    fortnox = fortnoxApp({ apiUrl: config.fortnox.apiUrl, authUrl: config.fortnox.authUrl, clientId: config.fortnox.clientId, clientSecret: config.fortnox.clientSecret });
+  } else {
+    log('FORTNOX_CLIENT_ID and FORTNOX_CLIENT_SECRET are not set: companies cannot be connected (start with --demo to use the simulator).');
+  }
+  const app = await openApp(config, appOptions);
+  let backups: BackupService | undefined;
+  try {
+    backups = await startBackupService(app, options.schedule === false ? { tickMs: 0 } : {});
+    const context: WebContext = {
+      app,
+      mailer: options.mailer ?? createMailer(config.mail, log),
+      queue: backups.queue,
+      scheduler: backups.scheduler,
+      publicUrl: config.web.publicUrl,
+      cookieSecure: config.web.cookieSecure,
+      fortnox,
+      demo: options.demo === true,
+      now: options.now ?? (() => new Date()),
+      ...(options.passwordCost === undefined ? {} : { passwordCost: options.passwordCost }),
+    };
+    const server = await buildServer(context, { logger: options.logger ?? false });
+    const address = await server.listen({ host: config.web.host, port: config.web.port });
+    const url = config.web.port === 0 ? address.replace('0.0.0.0', '127.0.0.1') : config.web.publicUrl;
+    const running = backups;
+    return {
+      url,
+      app,
+      server,
+      backups: running,
+      context,
+      simulator,
+      close: async () => {
+        await server.close();
+        await running.stop();
+        await app.close();
+        await simulator?.close();
+      },
+    };
+  } catch (err) {
+    await backups?.stop();
+    await app.close();
+    await simulator?.close();
+    throw err;
+  }
+}

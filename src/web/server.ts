@@ -14,10 +14,22 @@ import type { WebContext } from './context.ts';
 import { DEFAULT_LOCALE, isLocale, messages } from './i18n.ts';
 import { html } from './html.ts';
 import { sendPage } from './layout.ts';
-import { HttpError, isApi } from './request-context.ts';
+import { HttpError, isApi, type RouteAccess } from './request-context.ts';
 import { ROUTE_MODULES } from './routes/index.ts';
 
 export const SESSION_COOKIE = 'nox_sid';
+
+export interface RouteInfo {
+  readonly method: string;
+  readonly url: string;
+  readonly config: RouteAccess & { readonly api?: boolean };
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    readonly noxRoutes: readonly RouteInfo[];
+  }
+}
 /** Before login there is no session to hold the CSRF token: a double-submit cookie does. */
 export const PRE_CSRF_COOKIE = 'nox_pre';
 export const LOCALE_COOKIE = 'nox_lang';
@@ -77,6 +89,14 @@ export async function buildServer(ctx: WebContext, options: { logger?: boolean }
       security: [{ session: [] }],
     },
     hideUntagged: true,
+  });
+
+  // The route table with each route's access rules, for the security matrix test and the docs.
+  const routes: RouteInfo[] = [];
+  app.decorate('noxRoutes', routes);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) if (method !== 'HEAD') routes.push({ method, url: route.url, config: route.config ?? {} });
   });
 
   app.decorateRequest('auth', undefined);

@@ -1,4 +1,5 @@
 import type { AppContext } from '../app.ts';
+import { alertsAfterBackup } from '../alerts/detect.ts';
 import { runBackup, type BackupOptions, type BackupResult } from '../backup/index.ts';
 import { listBackupRuns, type BackupRun } from '../db/index.ts';
 import { NoxError } from '../errors.ts';
@@ -6,10 +7,28 @@ import type { Job, JobQueue } from './job-queue.ts';
 import { runSampledVerification } from '../verify/verify.ts';
 import { BACKUP_JOB, type BackupJobData } from './scheduler.ts';
 
-/** One backup of one tenant: the same code path for the CLI, the scheduler's jobs and the web app. */
+/**
+ * One backup of one tenant: the same code path for the CLI, the scheduler's jobs and the web app. Raises
+ * and resolves the tenant's alerts after every run; an error doing so is logged, never the run's failure.
+ */
 export async function backupTenant(app: AppContext, tenantId: string, options: BackupOptions = {}): Promise<BackupResult> {
-  const [repository, reader] = await Promise.all([app.repositoryFor(tenantId), app.readerFor(tenantId)]);
-  return runBackup({ db: app.db, repository, reader, tenantId }, options);
+  let result: BackupResult;
+  try {
+    const [repository, reader] = await Promise.all([app.repositoryFor(tenantId), app.readerFor(tenantId)]);
+    result = await runBackup({ db: app.db, repository, reader, tenantId }, options);
+  } catch (err) {
+    // A resume request for a run that is gone or finished is bookkeeping (the job starts afresh), not a failed backup.
+    if (!NOT_A_FAILURE.has((err as { code?: string }).code ?? '')) await raiseAlerts(app, tenantId, { error: err });
+    throw err;
+  }
+  await raiseAlerts(app, tenantId, { result });
+  return result;
+}
+
+const NOT_A_FAILURE = new Set(['BACKUP_RUN_NOT_FOUND', 'BACKUP_RUN_FINISHED']);
+
+async function raiseAlerts(app: AppContext, tenantId: string, outcome: Parameters<typeof alertsAfterBackup>[2]): Promise<void> {
+  await alertsAfterBackup(app, tenantId, outcome).catch((err: unknown) => console.error(`noxbackup: alerts for tenant ${tenantId}: ${(err as Error).message}`));
 }
 
 /**

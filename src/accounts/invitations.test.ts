@@ -42,8 +42,8 @@ for (const target of testDatabases()) {
       assert.doesNotMatch(JSON.stringify(row), new RegExp(token));
       const found = await invitationByToken(t.db, token);
       assert.deepEqual(found?.tenantIds, [companies[0]]);
-      assert.equal(invitationState(found!, later(INVITATION_TTL_MS - 1)), 'valid');
-      assert.equal(invitationState(found!, later(INVITATION_TTL_MS)), 'expired');
+      assert.equal(invitationState(found, later(INVITATION_TTL_MS - 1)), 'valid');
+      assert.equal(invitationState(found, later(INVITATION_TTL_MS)), 'expired');
       assert.equal(await invitationByToken(t.db, `${token}x`), undefined);
     });
 

@@ -1,4 +1,5 @@
 import type { Db } from '../db/index.ts';
+import { normaliseEmail } from './users.ts';
 
 /**
  * Login rate limiting over the `login_attempts` table, so every web process sees the same counts.
@@ -16,7 +17,7 @@ export interface LoginThrottleLimits {
 
 export const DEFAULT_LOGIN_LIMITS: LoginThrottleLimits = Object.freeze({ perEmail: 5, perIp: 20, windowSeconds: 15 * 60 });
 
-const emailKey = (email: string): string => `email:${email.trim().toLowerCase()}`;
+const emailKey = (email: string): string => `email:${normaliseEmail(email)}`;
 const ipKey = (ip: string): string => `ip:${ip}`;
 
 /** Records one failed login for the address and, when known, the client address. */

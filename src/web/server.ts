@@ -14,7 +14,7 @@ import type { WebContext } from './context.ts';
 import { DEFAULT_LOCALE, isLocale, messages } from './i18n.ts';
 import { html } from './html.ts';
 import { sendPage } from './layout.ts';
-import { HttpError, isApi, type RouteAccess } from './request-context.ts';
+import { HttpError, isApi, notFound, type RouteAccess } from './request-context.ts';
 import { ROUTE_MODULES } from './routes/index.ts';
 
 export const SESSION_COOKIE = 'nox_sid';
@@ -128,17 +128,20 @@ export async function buildServer(ctx: WebContext, options: { logger?: boolean }
       if (auth.principal.role === 'admin' && !auth.user.totpEnabled && config.beforeMfaSetup !== true) {
         throw new HttpError(403, 'MFA_SETUP_REQUIRED', 'System administrators must set up two-factor authentication first');
       }
-      if (config.permission !== undefined && !can(auth.principal, config.permission)) throw new HttpError(403, 'FORBIDDEN', `Your role (${auth.principal.role}) does not permit this`);
     }
-    if (!['GET', 'HEAD', 'OPTIONS'].includes(request.method)) checkCsrf(request);
+    // The company first: one the principal may not see is 404 whatever else is wrong with the request,
+    // so nothing (not even a permission error) tells another tenant's ids from ones that do not exist.
     const params = request.params as Record<string, string> | undefined;
     const companyId = params?.companyId;
     if (companyId !== undefined) {
-      // Only members reach here (a public route never names a company), and only their own companies exist.
-      if (request.auth === undefined) throw new HttpError(404, 'NOT_FOUND', 'Not found');
+      if (request.auth === undefined) throw notFound();
       request.company = await companyFor(ctx.app.db, request.auth.principal, companyId);
-      if (request.company === undefined) throw new HttpError(404, 'NOT_FOUND', 'Not found');
+      if (request.company === undefined) throw notFound();
     }
+    if (access === 'member' && config.permission !== undefined && request.auth !== undefined && !can(request.auth.principal, config.permission)) {
+      throw new HttpError(403, 'FORBIDDEN', `Your role (${request.auth.principal.role}) does not permit this`);
+    }
+    if (!['GET', 'HEAD', 'OPTIONS'].includes(request.method)) checkCsrf(request);
   });
 
   app.setErrorHandler(async (error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {

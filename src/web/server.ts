@@ -117,7 +117,9 @@ export async function buildServer(ctx: WebContext, options: { logger?: boolean }
     await identify(ctx, request, reply);
   });
 
-  app.addHook('preHandler', async (request) => {
+  // preValidation: before Fastify validates a body against a route's schema, so a role without the
+  // permission, or a foreign company, never learns anything from a validation error.
+  app.addHook('preValidation', async (request) => {
     const config = request.routeOptions.config;
     const access = config.access ?? 'member';
     if (access === 'pending') {

@@ -70,6 +70,13 @@ export async function registerConnection(
   app: AppContext,
   fortnox: FortnoxApp,
   authorize: (client: FortnoxClient) => Promise<string>,
+  options: {
+    /**
+     * Told which of our tenants (if any) already connects this Fortnox company, before anything is
+     * written; throwing refuses the connection (the web app: a company of another organisation).
+     */
+    accept?: (existingTenantId: string | undefined, fortnoxTenantId: string) => Promise<void>;
+  } = {},
 ): Promise<ConnectedTenant> {
   const scratch = new MemoryTokenStore();
   const client = app.standaloneClient(fortnox, scratch);
@@ -89,6 +96,7 @@ export async function registerConnection(
   const connection = (await scratch.load(fortnoxTenantId))!;
 
   const existing = await findConnectedTenant(app, fortnox, fortnoxTenantId);
+  await options.accept?.(existing, fortnoxTenantId);
   let tenant: Tenant;
   if (existing !== undefined) {
     tenant = (await updateTenant(app.db, existing, { name, orgNumber }))!;

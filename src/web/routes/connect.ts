@@ -160,9 +160,9 @@ export async function register(app: FastifyInstance, ctx: WebContext): Promise<v
           ? ''
           : html`<form method="post" action="/companies/connect" class="form">
               ${csrfField(request)}
-              <fieldset><legend>${t('choose')}</legend>
-                <div class="field"><input type="radio" id="mode-service" name="mode" value="service" checked> <label for="mode-service">${t('modeService')}</label></div>
-                <div class="field"><input type="radio" id="mode-refresh" name="mode" value="refresh"> <label for="mode-refresh">${t('modeRefresh')}</label></div>
+              <fieldset class="checks"><legend>${t('choose')}</legend>
+                <label><input type="radio" name="mode" value="service" checked> ${t('modeService')}</label>
+                <label><input type="radio" name="mode" value="refresh"> ${t('modeRefresh')}</label>
               </fieldset>
               ${submit(t('go'))}
             </form>`}`,

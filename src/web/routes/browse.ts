@@ -474,7 +474,7 @@ function snapshotsPage(request: FastifyRequest, reply: FastifyReply, data: Await
 <td class="num">${formatNumber(l, s.records)}</td>
 <td>${s.complete ? html`<span class="badge ok">${t('complete')}</span>` : html`<span class="badge warn" title="${t('incompleteSets', { sets: incomplete.join(', ') })}">${t('incomplete')}</span>`}</td>
 <td>${s.changes === null ? html`<span class="muted">${t('first')}</span>` : html`<a href="${b}/snapshots/${s.snapshotId}/changes">${changeCounts(l, s.changes)}</a>`}</td>
-<td><details><summary>${t('perDataset')}</summary><ul class="plain">${s.datasets.map((d) => html`<li>${datasetName(l, d.dataset as SnapshotDataSet)}: ${formatNumber(l, d.count)}${d.complete ? '' : html` <span class="badge warn">${t('incomplete')}</span>`}${perDataset(s.changes, d.dataset, l)}</li>`)}</ul></details></td>
+<td><details><summary>${t('perDataset')}</summary><ul>${s.datasets.map((d) => html`<li>${datasetName(l, d.dataset as SnapshotDataSet)}: ${formatNumber(l, d.count)}${d.complete ? '' : html` <span class="badge warn">${t('incomplete')}</span>`}${perDataset(s.changes, d.dataset, l)}</li>`)}</ul></details></td>
 <td class="actions"><a href="${href(`${b}/browse`, { snapshot: s.snapshotId })}">${t('browseAt')}</a> <a href="${b}/snapshots/${s.snapshotId}/changes">${t('whatChanged')}</a></td>
 </tr>`;
   });

@@ -19,7 +19,7 @@ interface RunJson {
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
-describe('web restore', () => {
+for (const dialect of ['sqlite', 'postgres'] as const) describe(`web restore (${dialect})`, () => {
   let t: TestWeb;
   let org: TestOrg;
   let other: TestOrg;
@@ -29,7 +29,7 @@ describe('web restore', () => {
   let runId: string;
 
   before(async () => {
-    t = await startTestWeb();
+    t = await startTestWeb({ dialect });
     org = await createTestOrg(t, { kind: 'company', name: 'Återställarna AB', companies: [], members: { anna: 'user', rut: 'readonly' } });
     other = await createTestOrg(t, { kind: 'company', name: 'Annat AB', companies: ['Annat bolag'], members: { olle: 'user' } });
     const connected = await addSimulatorTenant(t.web.app, t.web.simulator!.url);

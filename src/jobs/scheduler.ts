@@ -40,6 +40,11 @@ export class Scheduler {
   readonly #done = new Map<string, string>();
   #timer: NodeJS.Timeout | undefined;
 
+  /** The nightly window it plans in (the dashboards show each tenant's next run from it). */
+  get window(): BackupWindow {
+    return this.#o.window;
+  }
+
   constructor(options: SchedulerOptions) {
     this.#o = options;
     this.#now = options.now ?? (() => new Date());

@@ -199,7 +199,7 @@ const FINISHED_RUN = ['succeeded', 'partial', 'failed'];
 
 export async function register(app: FastifyInstance, ctx: WebContext): Promise<void> {
   const db = ctx.app.db;
-  const overviews = (companies: readonly Tenant[]) => loadCompanyOverviews({ db, queue: ctx.queue, scheduled: ctx.scheduler !== undefined, now: ctx.now() }, companies);
+  const overviews = (companies: readonly Tenant[]) => loadCompanyOverviews({ db, queue: ctx.queue, scheduled: ctx.scheduler !== undefined, ...(ctx.scheduler === undefined ? {} : { window: ctx.scheduler.window }), now: ctx.now() }, companies);
 
   app.get('/dashboard', async (request, reply) => {
     const { principal, org } = signedIn(request);

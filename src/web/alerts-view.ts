@@ -87,7 +87,7 @@ function alertBody(locale: Locale, alert: Alert): SafeHtml {
     case 'backup_failed':
       return html`<p>${t('failedText', { message: alert.details.message })} <span class="muted">(${alert.details.code})</span></p><p><a href="${base}">${t('failedLink')}</a></p>`;
     case 'reconnect_needed':
-      return html`<p>${t('reconnectText')}</p>${alert.details.reason === null ? '' : html`<p class="muted">${t('reconnectReason', { reason: alert.details.reason })}</p>`}<p><a class="button secondary" href="${base}#reconnect">${t('reconnectLink')}</a></p>`;
+      return html`<p>${t('reconnectText')}</p>${alert.details.reason === null ? '' : html`<p class="muted">${t('reconnectReason', { reason: alert.details.reason })}</p>`}<p><a class="button secondary" href="${base}#reconnect-h">${t('reconnectLink')}</a></p>`;
     case 'supplier_bank_changed':
       return html`<p>${t('supplier', { name: alert.details.name, number: alert.details.supplierNumber })}</p>
         <div class="table-wrap"><table><caption>${t('changesCaption')}</caption>

@@ -36,7 +36,7 @@ describe('alerts in the web app', () => {
     for (const text of ['Säkerhetskopieringen misslyckades', 'Fortnox-anslutningen måste förnyas', 'Leverantörens bankuppgifter har ändrats', 'Många poster raderades', 'Klient A AB', 'Klient B AB', 'HTTP 503 från Fortnox']) assert.ok(page.text.includes(text), text);
     assert.match(page.text, /Kontrollera ändringen med leverantören via ett känt telefonnummer innan ni betalar/);
     assert.ok(page.text.includes(`/companies/${firm.companies[0]!}/records/suppliers/42`));
-    assert.ok(page.text.includes(`/companies/${firm.companies[1]!}#reconnect`));
+    assert.ok(page.text.includes(`/companies/${firm.companies[1]!}#reconnect-h`));
     assert.ok(page.text.includes('Leverantören &lt;AB&gt;'), 'data from Fortnox is escaped');
     assert.match(page.text, /123-4567/);
     assert.match(page.text, /999-8888/);

@@ -68,6 +68,18 @@ describe('organisation administration', () => {
     assert.equal((await listAudit(t.db, firm.orgId, { action: 'user.invite' }))[0]?.userEmail, firm.members.anna!.email);
   });
 
+  it('sends an invited administrator to the two-factor set-up after joining', async () => {
+    const olle = other.members.olle!.client;
+    await olle.get('/org');
+    await olle.post('/org/invitations', { email: 'chef@example.se', role: 'admin' });
+    const token = tokenOf(t.mails.at(-1)!.text);
+    const invitee = new WebClient(t.url);
+    assert.match((await invitee.get(`/invite/${token}`)).text, /Systemadministratör/);
+    const joined = await invitee.post(`/invite/${token}`, { name: 'Chef', password: 'ännu en lång lösenfras' });
+    assert.equal(joined.location, '/account/two-factor');
+    assert.equal((await invitee.get('/org')).status, 303, 'nothing else until two-factor sign-in is on');
+  });
+
   it('refuses an expired or revoked invitation with a clear message, and creates no account', async () => {
     await anna().post('/org/invitations', { email: 'aterkallad@example.se', role: 'user' });
     const token = tokenOf(t.mails.at(-1)!.text);

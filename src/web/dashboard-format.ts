@@ -1,6 +1,7 @@
 import type { CompanyState, StatusReason } from './company-status.ts';
 import { html, type SafeHtml } from './html.ts';
 import { messages, type Locale } from './i18n.ts';
+import { datasetName, isDataset } from './record-columns.ts';
 
 /** Words the dashboard, the company page and the run page share (status badges, data set names, durations). */
 const m = messages(
@@ -96,24 +97,7 @@ export function formatDuration(locale: Locale, from: string | null, to: string |
   return t('hours', { h: Math.floor(s / 3600), m: Math.floor((s % 3600) / 60) });
 }
 
-const DATASET_LABELS: Readonly<Record<string, { sv: string; en: string }>> = {
-  companyinformation: { sv: 'Företagsinformation', en: 'Company information' },
-  financialyears: { sv: 'Räkenskapsår', en: 'Financial years' },
-  accounts: { sv: 'Konton', en: 'Accounts' },
-  voucherseries: { sv: 'Verifikationsserier', en: 'Voucher series' },
-  vouchers: { sv: 'Verifikationer', en: 'Vouchers' },
-  customers: { sv: 'Kunder', en: 'Customers' },
-  suppliers: { sv: 'Leverantörer', en: 'Suppliers' },
-  articles: { sv: 'Artiklar', en: 'Articles' },
-  projects: { sv: 'Projekt', en: 'Projects' },
-  costcenters: { sv: 'Kostnadsställen', en: 'Cost centres' },
-  invoices: { sv: 'Kundfakturor', en: 'Customer invoices' },
-  supplierinvoices: { sv: 'Leverantörsfakturor', en: 'Supplier invoices' },
-  supplierinvoicefileconnections: { sv: 'Bilagor till leverantörsfakturor', en: 'Supplier invoice attachments' },
-  voucherfileconnections: { sv: 'Bilagor till verifikationer', en: 'Voucher attachments' },
-};
-
 /** A data set's name for people (the technical name when we have none). */
 export function datasetLabel(locale: Locale, dataset: string): string {
-  return DATASET_LABELS[dataset]?.[locale] ?? dataset;
+  return isDataset(dataset) ? datasetName(locale, dataset) : dataset;
 }

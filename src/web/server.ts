@@ -77,7 +77,7 @@ export async function buildServer(ctx: WebContext, options: { logger?: boolean }
     trustProxy: process.env.NOX_TRUST_PROXY === '1',
     bodyLimit: 1024 * 1024,
     // Our route paths are case-sensitive and exact; ids in them are validated by the handlers.
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
   });
   await app.register(cookie);
   await app.register(formbody);

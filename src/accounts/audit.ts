@@ -46,22 +46,34 @@ export async function audit(db: Db, event: AuditEvent): Promise<void> {
     .execute();
 }
 
+/** Where a page of the log ends: its last entry's time and id (entries can share a millisecond). */
+export function auditCursor(entry: Pick<AuditEntry, 'at' | 'id'>): string {
+  return `${entry.at}_${entry.id}`;
+}
+
 /**
  * The organisation's log, newest first. `tenantIds` limits company events to those companies (events
- * without a company, like logins and invitations, are always the organisation's own).
+ * without a company, like logins and invitations, are always the organisation's own); `companyId`
+ * keeps only that company's events. `before` is a cursor from `auditCursor` (or a bare ISO time).
  */
 export async function listAudit(
   db: Db,
   orgId: string,
-  options: { tenantIds?: readonly string[]; action?: string; before?: string; limit?: number } = {},
+  options: { tenantIds?: readonly string[]; companyId?: string; action?: string; before?: string; limit?: number } = {},
 ): Promise<AuditEntry[]> {
   let q = db.selectFrom('audit_log').selectAll().where('org_id', '=', orgId);
   if (options.tenantIds !== undefined) {
     const ids = [...options.tenantIds];
     q = q.where((eb) => (ids.length === 0 ? eb('tenant_id', 'is', null) : eb.or([eb('tenant_id', 'is', null), eb('tenant_id', 'in', ids)])));
   }
-  if (options.action !== undefined && options.action !== '') q = q.where('action', 'like', `${options.action.replace(/[%_]/g, '')}%`);
-  if (options.before !== undefined) q = q.where('at', '<', options.before);
+  if (options.companyId !== undefined) q = q.where('tenant_id', '=', options.companyId);
+  if (options.action !== undefined && options.action !== '') q = q.where('action', 'like', `${options.action.replace(/[%_\\]/g, '')}%`);
+  if (options.before !== undefined && options.before !== '') {
+    const cut = options.before.indexOf('_');
+    const at = cut < 0 ? options.before : options.before.slice(0, cut);
+    const id = cut < 0 ? undefined : options.before.slice(cut + 1);
+    q = id === undefined ? q.where('at', '<', at) : q.where((eb) => eb.or([eb('at', '<', at), eb.and([eb('at', '=', at), eb('id', '<', id)])]));
+  }
   const rows = await q.orderBy('at', 'desc').orderBy('id', 'desc').limit(Math.min(options.limit ?? 100, 500)).execute();
   return rows.map((r) => ({
     id: r.id,

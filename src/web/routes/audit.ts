@@ -75,7 +75,8 @@ function filters(request: FastifyRequest, companies: readonly Tenant[]): Filters
   const action = typeof q.action === 'string' && /^[a-z_.]{1,40}$/.test(q.action) ? q.action : undefined;
   // A company the user may not see is ignored, like one that does not exist.
   const companyId = typeof q.company === 'string' && companies.some((c) => c.id === q.company) ? q.company : undefined;
-  const before = typeof q.before === 'string' && !Number.isNaN(Date.parse(q.before)) ? new Date(q.before).toISOString() : undefined;
+  // A cursor from the previous page: its last entry's time and id (`auditCursor`).
+  const before = typeof q.before === 'string' && /^\d{4}-\d\d-\d\dT[\d:.]+Z_[0-9a-f-]{36}$/.test(q.before) ? q.before : undefined;
   const limit = Math.min(500, Math.max(1, Math.floor(Number(q.limit)) || PAGE_SIZE));
   return { action, companyId, before, limit };
 }

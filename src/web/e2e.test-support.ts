@@ -46,7 +46,9 @@ export class PageWatch {
 
   attach(page: Page): void {
     page.on('console', (msg) => {
-      if (msg.type() === 'error') this.problems.push(`console error on ${page.url()}: ${msg.text()}`);
+      // The app has no icon; the browser asking for one is not the page's doing.
+      if (msg.location().url.endsWith('/favicon.ico')) return;
+      if (msg.type() === 'error') this.problems.push(`console error on ${page.url()}: ${msg.text()}${msg.location().url === '' ? '' : ` (${msg.location().url})`}`);
     });
     page.on('pageerror', (err) => this.problems.push(`uncaught ${err.name} on ${page.url()}: ${err.message}`));
     page.on('requestfailed', (request) => {

@@ -6,7 +6,8 @@ import { createOrganisation } from './organisations.ts';
 
 for (const target of testDatabases()) {
   test(`the audit log pages through entries of the same millisecond without skipping any, and filters one company (${target.name})`, async () => {
-    const { db, cleanup } = await target.open();
+    const database = await target.open();
+    const db = database.db;
     try {
       const org = await createOrganisation(db, { kind: 'firm', name: 'Byrå' });
       const other = await createOrganisation(db, { kind: 'firm', name: 'Annan byrå' });
@@ -27,7 +28,7 @@ for (const target of testDatabases()) {
       const restricted = await listAudit(db, org.id, { tenantIds: [] });
       assert.equal(restricted.length, 3, 'a user who sees no company sees only the organisation\'s own entries');
     } finally {
-      await cleanup();
+      await database.cleanup();
     }
   });
 }

@@ -43,6 +43,8 @@ export interface Config {
     readonly publicUrl: string;
     /** Secure cookies; on whenever the public URL is https. */
     readonly cookieSecure: boolean;
+    /** Whether `NOX_PUBLIC_URL` was given (else it is derived from host and port). */
+    readonly publicUrlSet: boolean;
   };
   readonly mail: MailConfig;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -143,5 +145,5 @@ function webConfig(env: Env, problems: string[]): Config['web'] {
       problems.push(`NOX_PUBLIC_URL: expected the http(s) address users reach the web app at, got ${JSON.stringify(env.NOX_PUBLIC_URL)}`);
     }
   }
-  return { host, port, publicUrl, cookieSecure: publicUrl.startsWith('https:') };
+  return { host, port, publicUrl, cookieSecure: publicUrl.startsWith('https:'), publicUrlSet: env.NOX_PUBLIC_URL !== undefined && env.NOX_PUBLIC_URL !== '' };
 }

@@ -25,7 +25,7 @@ export interface BackupDeps {
 export interface BackupOptions {
   /** Snapshot data sets or terms names from layout.ts; default all. Related data sets come along (docs/backup.md). */
   datasets?: readonly string[];
-  trigger?: 'manual' | 'schedule' | 'demo';
+  trigger?: 'manual' | 'schedule' | 'connect' | 'demo';
   onProgress?: (e: BackupProgress) => void;
   signal?: AbortSignal;
   /** Continue an interrupted run: what it stored is not fetched again. */

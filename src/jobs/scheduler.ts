@@ -3,7 +3,8 @@ import { latestPlannedRun, type BackupWindow } from './backup-window.ts';
 
 /** What a backup job carries. */
 export interface BackupJobData {
-  readonly trigger: 'schedule' | 'manual';
+  /** `connect`: the first backup, queued when a company is connected from the web. */
+  readonly trigger: 'schedule' | 'manual' | 'connect';
   /** The night a scheduled run belongs to (local date of its window). */
   readonly night?: string;
   readonly datasets?: readonly string[];

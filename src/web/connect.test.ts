@@ -108,7 +108,7 @@ for (const dialect of ['sqlite', 'postgres'] as DialectName[]) {
       // The first backup started at once.
       for (let i = 0; i < 600 && (await t.web.backups.queue.pending(companyId)).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
       const api = (await alice.get(`/api/v1/companies/${companyId}`)).json<{ status: string; records: number }>();
-      assert.equal(api.status, 'ok');
+      assert.equal(api.status, 'ok', JSON.stringify(api).slice(0, 3000));
       assert.ok(api.records > 0);
     });
 

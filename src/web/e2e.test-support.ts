@@ -46,8 +46,6 @@ export class PageWatch {
 
   attach(page: Page): void {
     page.on('console', (msg) => {
-      // The app has no icon; the browser asking for one is not the page's doing.
-      if (msg.location().url.endsWith('/favicon.ico')) return;
       if (msg.type() === 'error') this.problems.push(`console error on ${page.url()}: ${msg.text()}${msg.location().url === '' ? '' : ` (${msg.location().url})`}`);
     });
     page.on('pageerror', (err) => this.problems.push(`uncaught ${err.name} on ${page.url()}: ${err.message}`));

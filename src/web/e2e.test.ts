@@ -99,14 +99,6 @@ async function connectFortnox(run: Run): Promise<void> {
   await h1(page, 'Anslut Fortnox').waitFor();
   await page.getByRole('heading', { level: 2, name: 'Servicekonto (rekommenderas)' }).waitFor();
   await screenshot(page, '04-connect');
-  // The test server listens on port 0, and its public URL (the OAuth redirect URI) keeps that 0, which no
-  // browser opens: point Fortnox's redirect back at the real port. A no-op once the URL names the real port.
-  await page.route(`${sim.authUrl}/oauth-v1/auth`, async (route) => {
-    const response = await route.fetch({ maxRedirects: 0 });
-    const location = response.headers().location;
-    const fixed = location?.replace(/^http:\/\/127\.0\.0\.1:0\//, `${web.url}/`);
-    await route.fulfill(fixed === undefined || fixed === location ? { response } : { response, headers: { ...response.headers(), location: fixed } });
-  });
   await page.getByRole('radio', { name: 'Servicekonto (rekommenderas)' }).check();
   await page.getByRole('button', { name: 'Fortsätt till Fortnox' }).click();
   // Fortnox's (the simulator's) consent page, in Swedish.

@@ -94,6 +94,7 @@ export function sendPage(request: FastifyRequest, reply: FastifyReply, options: 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="csrf-token" content="${request.csrfToken}">
 <title>${options.title} – Noxbackup</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/app.css">
 <script src="/assets/app.js" defer></script>
 </head>

@@ -61,12 +61,16 @@ export async function startWebServer(config: Config, options: StartOptions = {})
   let backups: BackupService | undefined;
   try {
     backups = await startBackupService(app, options.schedule === false ? { tickMs: 0 } : {});
+    // With port 0 (tests) the address is known only after listening: the context reads it then.
+    let publicUrl = config.web.publicUrl;
     const context: WebContext = {
       app,
       mailer: options.mailer ?? createMailer(config.mail, log),
       queue: backups.queue,
       scheduler: backups.scheduler,
-      publicUrl: config.web.publicUrl,
+      get publicUrl() {
+        return publicUrl;
+      },
       cookieSecure: config.web.cookieSecure,
       fortnox,
       demo: options.demo === true,
@@ -75,7 +79,8 @@ export async function startWebServer(config: Config, options: StartOptions = {})
     };
     const server = await buildServer(context, { logger: options.logger ?? false });
     const address = await server.listen({ host: config.web.host, port: config.web.port });
-    const url = config.web.port === 0 ? address.replace('0.0.0.0', '127.0.0.1') : config.web.publicUrl;
+    if (config.web.port === 0 && config.web.publicUrlSet !== true) publicUrl = address.replace('0.0.0.0', '127.0.0.1');
+    const url = config.web.port === 0 ? address.replace('0.0.0.0', '127.0.0.1') : publicUrl;
     const running = backups;
     return {
       url,

@@ -236,7 +236,7 @@ export async function register(app: FastifyInstance, ctx: WebContext): Promise<v
       at: ctx.now(),
     });
     // The first backup (or the first after a reconnect) starts at once rather than tonight.
-    await ctx.queue.enqueue<BackupJobData>({ name: BACKUP_JOB, tenantId, data: { trigger: 'manual' }, retryLimit: 0 });
+    await ctx.queue.enqueue<BackupJobData>({ name: BACKUP_JOB, tenantId, data: { trigger: 'connect' }, retryLimit: 0 });
     return seeOther(reply, `/companies/${tenantId}?notice=connected`);
   });
 }

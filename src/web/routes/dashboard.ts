@@ -88,6 +88,7 @@ const m = messages(
     queued: 'Köad',
     trigger: 'Orsak',
     triggerManual: 'Manuell',
+    triggerConnect: 'Vid anslutning',
     triggerSchedule: 'Schemalagd',
     noRuns: 'Inga körningar ännu.',
     details: 'Detaljer',
@@ -174,6 +175,7 @@ const m = messages(
     queued: 'Queued',
     trigger: 'Trigger',
     triggerManual: 'Manual',
+    triggerConnect: 'On connecting',
     triggerSchedule: 'Scheduled',
     noRuns: 'No runs yet.',
     details: 'Details',
@@ -429,7 +431,7 @@ export async function register(app: FastifyInstance, ctx: WebContext): Promise<v
       <td class="num" data-field="datasets.${d.dataset}.requests">${formatNumber(locale, d.requests)}</td></tr>`);
     const facts = html`<dl class="facts">
       <dt>${t('status')}</dt><dd>${runBadge(locale, run.status)}</dd>
-      <dt>${t('trigger')}</dt><dd>${run.trigger === 'manual' ? t('triggerManual') : run.trigger === 'schedule' ? t('triggerSchedule') : run.trigger}</dd>
+      <dt>${t('trigger')}</dt><dd>${triggerLabel(t, run.trigger)}</dd>
       <dt>${t('started')}</dt><dd>${formatDateTime(locale, run.startedAt)}</dd>
       <dt>${t('finished')}</dt><dd>${formatDateTime(locale, run.finishedAt)}</dd>
       <dt>${t('duration')}</dt><dd>${formatDuration(locale, run.startedAt, run.finishedAt, ctx.now())}</dd>
@@ -524,12 +526,17 @@ function firmTable(request: FastifyRequest, t: T, query: TableQuery, rows: reado
     ${can(principal, 'administer') ? html`<p class="actions"><a class="button secondary" href="/companies/connect">${t('connectAnother')}</a></p>` : ''}`;
 }
 
+/** What started a run, in words (unknown triggers, e.g. the CLI's, as they are). */
+function triggerLabel(t: T, trigger: string): string {
+  return trigger === 'manual' ? t('triggerManual') : trigger === 'schedule' ? t('triggerSchedule') : trigger === 'connect' ? t('triggerConnect') : trigger;
+}
+
 function runsTable(locale: Locale, t: T, base: string, runs: readonly BackupRun[]): SafeHtml {
   return html`<div class="table-wrap"><table><caption class="visually-hidden">${t('recentRuns')}</caption>
     <thead><tr><th scope="col">${t('queued')}</th><th scope="col">${t('trigger')}</th><th scope="col">${t('status')}</th><th scope="col">${t('duration')}</th><th scope="col" class="num">${t('records')}</th><th scope="col" class="num">${t('changed')}</th><th scope="col" class="num">${t('requests')}</th></tr></thead>
     <tbody>${runs.map((r) => html`<tr>
       <th scope="row"><a href="${base}/runs/${r.id}">${formatDateTime(locale, r.queuedAt)}</a></th>
-      <td>${r.trigger === 'manual' ? t('triggerManual') : r.trigger === 'schedule' ? t('triggerSchedule') : r.trigger}</td>
+      <td>${triggerLabel(t, r.trigger)}</td>
       <td>${runBadge(locale, r.status)}</td>
       <td>${formatDuration(locale, r.startedAt, r.finishedAt)}</td>
       <td class="num">${formatNumber(locale, r.records)}</td>

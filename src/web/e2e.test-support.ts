@@ -46,6 +46,8 @@ export class PageWatch {
 
   attach(page: Page): void {
     page.on('console', (msg) => {
+      // Fortnox's own pages (here the simulator's consent page) are not ours to judge.
+      if (!page.url().startsWith(this.#origin)) return;
       if (msg.type() === 'error') this.problems.push(`console error on ${page.url()}: ${msg.text()}${msg.location().url === '' ? '' : ` (${msg.location().url})`}`);
     });
     page.on('pageerror', (err) => this.problems.push(`uncaught ${err.name} on ${page.url()}: ${err.message}`));

@@ -139,7 +139,8 @@ class ConnectRefused extends HttpError {
 
 export async function register(app: FastifyInstance, ctx: WebContext): Promise<void> {
   const db = ctx.app.db;
-  const redirectUri = `${ctx.publicUrl}/oauth/fortnox/callback`;
+  // Read per request: the public URL is known only once the server listens (port 0 in tests).
+  const redirectUri = () => `${ctx.publicUrl}/oauth/fortnox/callback`;
 
   app.get('/companies/connect', { config: { permission: 'administer' } }, async (request, reply) => {
     const t = m(request.locale);
@@ -172,7 +173,7 @@ export async function register(app: FastifyInstance, ctx: WebContext): Promise<v
   const toFortnox = async (request: FastifyRequest, reply: FastifyReply, tenantId: string | null, mode: ConnectMode) => {
     if (ctx.fortnox === undefined) throw new HttpError(503, 'FORTNOX_NOT_CONFIGURED', m(request.locale)('notConfigured'));
     const { user, org } = signedIn(request);
-    const url = await beginConnect(ctx.app, ctx.fortnox, { orgId: org.id, userId: user.id, tenantId, mode, redirectUri, now: ctx.now() });
+    const url = await beginConnect(ctx.app, ctx.fortnox, { orgId: org.id, userId: user.id, tenantId, mode, redirectUri: redirectUri(), now: ctx.now() });
     return seeOther(reply, url);
   };
 

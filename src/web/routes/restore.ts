@@ -74,6 +74,7 @@ const m = messages(
     warnings: 'Varningar',
     confirmTitle: 'Skriv till Fortnox',
     confirmText: 'Återställningen skriver {n} ändringar till {company} i Fortnox. Först tas en säkerhetskopia (ångringspunkt).',
+    confirmTextOne: 'Återställningen skriver en ändring till {company} i Fortnox. Först tas en säkerhetskopia (ångringspunkt).',
     understand: 'Jag förstår att detta skriver till Fortnox',
     apply: 'Återställ till Fortnox',
     confirmQuestion: 'Skriva ändringarna till Fortnox nu?',
@@ -187,6 +188,7 @@ const m = messages(
     warnings: 'Warnings',
     confirmTitle: 'Write to Fortnox',
     confirmText: 'The restore writes {n} changes to {company} in Fortnox. A backup (the undo point) is taken first.',
+    confirmTextOne: 'The restore writes one change to {company} in Fortnox. A backup (the undo point) is taken first.',
     understand: 'I understand that this writes to Fortnox',
     apply: 'Restore to Fortnox',
     confirmQuestion: 'Write the changes to Fortnox now?',
@@ -418,7 +420,7 @@ export async function register(app: FastifyInstance, ctx: WebContext): Promise<v
     const pageItems = shown.slice(page * ITEMS_PER_PAGE, (page + 1) * ITEMS_PER_PAGE);
     const writes = items.filter((i) => i.action === 'create' || i.action === 'update').length;
     const perDataset = REGISTER_DATASETS.map((ds) => ({ ds, ...actionCounts(items.filter((i) => i.dataset === ds)) })).filter((c) => c.create + c.update + c.unchanged + c.blocked > 0);
-    const summary = html`<div class="table-wrap"><table><caption>${t('summary')}</caption>
+    const summary = html`<div class="table-wrap"><table><caption class="visually-hidden">${t('summary')}</caption>
       <thead><tr><th scope="col">${t('dataset')}</th><th scope="col" class="num">${t('create')}</th><th scope="col" class="num">${t('update')}</th><th scope="col" class="num">${t('unchanged')}</th><th scope="col" class="num">${t('blocked')}</th></tr></thead>
       <tbody>${perDataset.map((c) => html`<tr><th scope="row">${t(`ds_${c.ds}`)}</th><td class="num">${formatNumber(locale, c.create)}</td><td class="num">${formatNumber(locale, c.update)}</td><td class="num">${formatNumber(locale, c.unchanged)}</td><td class="num">${formatNumber(locale, c.blocked)}</td></tr>`)}</tbody></table></div>`;
     const blocks = pageItems.map((item) => planItemBlock(t, item));
@@ -430,7 +432,7 @@ export async function register(app: FastifyInstance, ctx: WebContext): Promise<v
             ${notice('error', error)}
             <input type="hidden" name="plan" value="${stored.id}">
             <input type="hidden" name="hash" value="${stored.hash}">
-            <p>${t('confirmText', { n: formatNumber(locale, writes), company: tenant.name })}</p>
+            <p>${writes === 1 ? t('confirmTextOne', { company: tenant.name }) : t('confirmText', { n: formatNumber(locale, writes), company: tenant.name })}</p>
             <div class="checks"><label><input type="checkbox" name="understand" value="yes" required> ${t('understand')}</label></div>
             ${submit(t('apply'), { kind: 'danger' })}
           </form></section>`;

@@ -2,13 +2,10 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { linkCompany } from '../accounts/organisations.ts';
 import { listAudit } from '../accounts/audit.ts';
 import { ZipReader } from '../export/zip-reader.ts';
 import type { ExportManifest } from '../export/export.ts';
-import { backupTenant } from '../jobs/index.ts';
-import { addSimulatorTenant } from '../tenants/connect.ts';
-import { createTestOrg, startTestWeb, type TestOrg, type TestWeb } from './web.test-support.ts';
+import { connectSimulatorCompany, createTestOrg, startTestWeb, type TestOrg, type TestWeb } from './web.test-support.ts';
 import { downloadName } from './routes/exports.ts';
 
 interface ExportJson {
@@ -30,10 +27,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`web exports (${
     t = await startTestWeb({ dialect });
     org = await createTestOrg(t, { kind: 'company', name: 'Exportbolaget AB', companies: [], members: { anna: 'user', rut: 'readonly' } });
     other = await createTestOrg(t, { kind: 'company', name: 'Annat AB', companies: ['Annat bolag'], members: { olle: 'user' } });
-    const connected = await addSimulatorTenant(t.web.app, t.web.simulator!.url);
-    tenantId = connected.tenant.id;
-    await linkCompany(t.db, org.orgId, tenantId);
-    await backupTenant(t.web.app, tenantId);
+    tenantId = await connectSimulatorCompany(t, org.orgId);
   });
 
   after(async () => {

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { listAudit } from '../accounts/audit.ts';
-import { linkCompany } from '../accounts/organisations.ts';
 import { listSnapshots } from '../db/index.ts';
-import { backupTenant } from '../jobs/index.ts';
-import { addSimulatorTenant } from '../tenants/connect.ts';
-import { createTestOrg, startTestWeb, type TestOrg, type TestWeb } from './web.test-support.ts';
+import { connectSimulatorCompany, createTestOrg, startTestWeb, type TestOrg, type TestWeb } from './web.test-support.ts';
 
 interface RunJson {
   id: string;
@@ -32,10 +29,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`web restore (${
     t = await startTestWeb({ dialect });
     org = await createTestOrg(t, { kind: 'company', name: 'Återställarna AB', companies: [], members: { anna: 'user', rut: 'readonly' } });
     other = await createTestOrg(t, { kind: 'company', name: 'Annat AB', companies: ['Annat bolag'], members: { olle: 'user' } });
-    const connected = await addSimulatorTenant(t.web.app, t.web.simulator!.url);
-    tenantId = connected.tenant.id;
-    await linkCompany(t.db, org.orgId, tenantId);
-    await backupTenant(t.web.app, tenantId);
+    tenantId = await connectSimulatorCompany(t, org.orgId);
     const [snapshot] = await listSnapshots(t.db, tenantId, { limit: 1 });
     const repo = await t.web.app.repositoryFor(tenantId);
     for await (const { key, record } of repo.listRecords(snapshot!.snapshotId, 'customers')) {

@@ -16,6 +16,8 @@ import { createSession } from '../accounts/sessions.ts';
 import { generateTotpSecret, totpCode } from '../accounts/totp.ts';
 import { createUser, enableTotp, setTotp } from '../accounts/users.ts';
 import { createTenant, type Db, type OrganisationKind, type Role } from '../db/index.ts';
+import { backupTenant } from '../jobs/index.ts';
+import { addSimulatorTenant } from '../tenants/index.ts';
 import { startWebServer, type WebServer } from './start.ts';
 import { TOTP_PURPOSE } from './routes/auth.ts';
 import { SESSION_COOKIE } from './server.ts';
@@ -191,6 +193,19 @@ export async function createTestOrg(
     members[name] = { userId: user.id, email, password, role, totpSecret: secret, client };
   }
   return { orgId: org.id, kind: spec.kind, companies, members };
+}
+
+/**
+ * Connects one of the demo simulator's companies (the first unless `index` says otherwise) as a company
+ * of the organisation, and backs it up once unless `backup: false`. Returns the tenant id.
+ */
+export async function connectSimulatorCompany(t: TestWeb, orgId: string, options: { index?: number; backup?: boolean } = {}): Promise<string> {
+  const sim = t.web.simulator!;
+  const company = sim.tenants[options.index ?? 0]!;
+  const { tenant } = await addSimulatorTenant(t.web.app, sim.url, { fortnoxTenantId: String(company.tenantId) });
+  await linkCompany(t.db, orgId, tenant.id);
+  if (options.backup !== false) await backupTenant(t.web.app, tenant.id);
+  return tenant.id;
 }
 
 /** The current TOTP code of a secret (what the user's phone shows). */

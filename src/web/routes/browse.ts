@@ -375,13 +375,19 @@ async function bodyOf(ctx: WebContext, tenantId: string, dataset: string, key: s
   return isAttachmentDataset(dataset) ? attachmentSummary(ctx.app, repo, tenantId, dataset, key, version.blobId, seq) : readJson(repo, version.blobId);
 }
 
-async function recordData(ctx: WebContext, request: FastifyRequest) {
+/** The record a `/records/:dataset/:key` route names, with its history in the route's company (404 if none). */
+async function routeRecord(ctx: WebContext, request: FastifyRequest) {
   const tenantId = company(request).id;
   const params = request.params as { dataset: string; key: string };
   const dataset = requireDataset(params.dataset);
   const key = params.key;
   const history = await recordHistory(ctx.app.db, tenantId, dataset, key);
   if (history.length === 0) throw notFound();
+  return { tenantId, dataset, key, history };
+}
+
+async function recordData(ctx: WebContext, request: FastifyRequest) {
+  const { tenantId, dataset, key, history } = await routeRecord(ctx, request);
   const { at, version, latest } = await recordSnapshot(ctx, tenantId, history, one(request, 'snapshot'));
   const record = await bodyOf(ctx, tenantId, dataset, key, version, at.seq);
   const files = await connectedFiles(ctx.app, tenantId, at, dataset, key);
@@ -401,12 +407,7 @@ async function recordData(ctx: WebContext, request: FastifyRequest) {
 }
 
 async function diffData(ctx: WebContext, request: FastifyRequest) {
-  const tenantId = company(request).id;
-  const params = request.params as { dataset: string; key: string };
-  const dataset = requireDataset(params.dataset);
-  const key = params.key;
-  const history = await recordHistory(ctx.app.db, tenantId, dataset, key);
-  if (history.length === 0) throw notFound();
+  const { tenantId, dataset, key, history } = await routeRecord(ctx, request);
   const toParam = one(request, 'to') || one(request, 'snapshot');
   const fromParam = one(request, 'from');
   const to: SnapshotRef = toParam === undefined || toParam === '' ? (await recordSnapshot(ctx, tenantId, history, undefined)).at : await requireSnapshot(ctx.app, tenantId, toParam);

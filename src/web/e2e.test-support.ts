@@ -69,7 +69,46 @@ export class PageWatch {
 }
 
 /** A full-page PNG at artifacts/screenshots/<name>.png. */
+/**
+ * What an automated look can tell about a page's accessibility (WCAG basics): the language, one h1 and
+ * no skipped heading levels, a main landmark, a name for every form control, button and link, alt text
+ * on images, header cells in every data table, and unique ids. Runs in the page; returns the problems.
+ */
+const A11Y_CHECK = `(() => {
+  const problems = [];
+  const name = (el) => (el.getAttribute('aria-label') || el.getAttribute('title') || el.textContent || '').trim();
+  if (!['sv', 'en'].includes(document.documentElement.lang)) problems.push('html has no lang="sv|en"');
+  const h1 = document.querySelectorAll('h1').length;
+  if (h1 !== 1) problems.push(h1 + ' h1 elements');
+  let last = 0;
+  for (const h of document.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
+    const level = Number(h.tagName[1]);
+    if (last !== 0 && level > last + 1) problems.push('heading ' + h.tagName + ' "' + name(h).slice(0, 40) + '" skips a level after h' + last);
+    last = level;
+  }
+  if (document.querySelectorAll('main').length !== 1) problems.push('no single main landmark');
+  for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+    const labelled = (el.labels && el.labels.length > 0) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.getAttribute('title');
+    if (!labelled) problems.push('form control ' + (el.getAttribute('name') || el.tagName) + ' has no label');
+  }
+  for (const el of document.querySelectorAll('button, a[href]')) if (name(el) === '') problems.push(el.tagName.toLowerCase() + ' without a name (' + (el.getAttribute('href') || el.outerHTML.slice(0, 60)) + ')');
+  for (const img of document.querySelectorAll('img')) if (!img.hasAttribute('alt')) problems.push('img without alt');
+  for (const table of document.querySelectorAll('table')) if (table.querySelectorAll('th').length === 0) problems.push('a table without header cells');
+  const ids = new Map();
+  for (const el of document.querySelectorAll('[id]')) ids.set(el.id, (ids.get(el.id) || 0) + 1);
+  for (const [id, n] of ids) if (n > 1) problems.push('id "' + id + '" used ' + n + ' times');
+  return problems;
+})()`;
+
+/** Accessibility problems found on the pages screenshot so far, by screenshot name. */
+export const accessibilityProblems: string[] = [];
+
+/** A full-page screenshot, and (for our own pages) the accessibility check of the page as it is. */
 export async function screenshot(page: Page, name: string): Promise<string> {
+  if (!name.startsWith('failed-')) {
+    const found = await page.evaluate<string[]>(A11Y_CHECK);
+    accessibilityProblems.push(...found.map((p) => `${name}: ${p}`));
+  }
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path, fullPage: true });

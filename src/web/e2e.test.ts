@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { test, type TestContext } from 'node:test';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { startTestWeb, type TestWeb } from './web.test-support.ts';
-import { Authenticator, PageWatch, desktopContext, launchChromium, missingBrowser, screenshot } from './e2e.test-support.ts';
+import { Authenticator, PageWatch, accessibilityProblems, desktopContext, launchChromium, missingBrowser, screenshot } from './e2e.test-support.ts';
 
 const STEP_MS = 60_000;
 const EMAIL = 'anna.andersson@exempel.se';
@@ -313,6 +313,7 @@ test('a company signs up, connects Fortnox, backs up, browses, exports and resto
       });
     }
     assert.deepEqual(watch.problems, [], 'no console errors, uncaught exceptions or failed requests to our server');
+    assert.deepEqual(accessibilityProblems, [], 'every page screenshot passes the basic accessibility checks');
   } finally {
     await browser?.close();
     await web.close();

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { totpCode } from '../accounts/totp.ts';
-import { startTestWeb, WebClient, createTestOrg, type TestWeb } from './web.test-support.ts';
+import { hashPassword, verifyPassword } from '../accounts/passwords.ts';
+import { startTestWeb, WebClient, createTestOrg, TEST_PASSWORD_COST, type TestWeb } from './web.test-support.ts';
 
 /** Signs up through the form and returns the client (signed in, two-factor not yet set up). */
 async function signUp(t: TestWeb, email: string, kind: 'company' | 'firm' = 'company'): Promise<WebClient> {
@@ -95,6 +96,19 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const blocked = await c.post('/login', { email, password: 'korrekt häst batteri häftklammer' });
       assert.equal(blocked.status, 429, 'even the right password waits out the block');
       assert.ok(Number(blocked.headers.get('retry-after')) > 0);
+    });
+
+    test('a password hashed with other argon2id parameters is re-hashed with the current ones at login', async () => {
+      const email = `rehash-${dialect}@example.se`;
+      await setUpTwoFactor(await signUp(t, email, 'firm'));
+      const old = await hashPassword('korrekt häst batteri häftklammer', { memory: 128, passes: 1, parallelism: 1 });
+      await t.db.updateTable('users').set({ password_hash: old }).where('email', '=', email).execute();
+      const c = new WebClient(t.url);
+      await c.get('/login');
+      assert.equal((await c.post('/login', { email, password: 'korrekt häst batteri häftklammer' })).status, 303);
+      const row = await t.db.selectFrom('users').select('password_hash').where('email', '=', email).executeTakeFirstOrThrow();
+      assert.match(row.password_hash, new RegExp(`^\\$argon2id\\$v=19\\$m=${TEST_PASSWORD_COST.memory},t=${TEST_PASSWORD_COST.passes},p=1\\$`));
+      assert.equal(await verifyPassword(row.password_hash, 'korrekt häst batteri häftklammer'), true);
     });
 
     test('a POST without the CSRF token is refused and changes nothing', async () => {

@@ -3,7 +3,7 @@ import { audit } from '../../accounts/audit.ts';
 import { clearFailedLogins, loginBlocked, recordFailedLogin } from '../../accounts/login-throttle.ts';
 import { addMember, createOrganisation, membershipsOf } from '../../accounts/organisations.ts';
 import { consumePasswordReset, createPasswordReset, resetTokenUser } from '../../accounts/password-resets.ts';
-import { dummyVerify, hashPassword, passwordProblem, verifyPassword, type PasswordProblem } from '../../accounts/passwords.ts';
+import { dummyVerify, hashPassword, needsRehash, passwordProblem, verifyPassword, type PasswordProblem } from '../../accounts/passwords.ts';
 import { openSecret } from '../../accounts/secret-box.ts';
 import { createSession, deleteSession, deleteUserSessions } from '../../accounts/sessions.ts';
 import { verifyTotp } from '../../accounts/totp.ts';
@@ -257,6 +257,8 @@ export async function register(app: FastifyInstance, ctx: WebContext): Promise<v
       return loginForm(request, reply, email, t('badLogin'), 401);
     }
     await clearFailedLogins(db, email);
+    // A hash made with older (weaker) parameters is replaced while we have the password in hand.
+    if (needsRehash(found.row.password_hash, cost)) await setPasswordHash(db, found.user.id, await hashPassword(password, cost));
     const next = safeNext((request.query as Record<string, unknown>).next, '/dashboard');
     if (found.user.totpEnabled) {
       const { token } = await createSession(db, { userId: found.user.id, orgId: first.orgId, mfaPassed: false, ip, userAgent: request.headers['user-agent'] ?? null, now });

@@ -3,6 +3,7 @@ import { openApp, type AppContext, type AppOptions } from '../app.ts';
 import type { Config } from '../config.ts';
 import { fortnoxApp } from '../tenants/index.ts';
 import { startBackupService, type BackupService } from '../jobs/index.ts';
+import { startAlertNotifier, type AlertNotifier } from '../alerts/notify.ts';
 import { createMailer } from '../mail/mail-config.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { startSimulator, type RunningSimulator } from '../simulator/server.ts';
@@ -19,6 +20,8 @@ export interface WebServer {
   readonly context: WebContext;
   /** The built-in Fortnox simulator in demo mode. */
   readonly simulator: RunningSimulator | undefined;
+  /** Mails new alerts every minute; undefined when started with `notify: false`. */
+  readonly notifier: AlertNotifier | undefined;
   close(): Promise<void>;
 }
 
@@ -29,6 +32,8 @@ export interface StartOptions {
   readonly timeScale?: number;
   /** Run the nightly scheduler (default true; tests queue backups by hand). */
   readonly schedule?: boolean;
+  /** Mail new alerts to the members who should hear of them (default true; tests run `notifyAlerts` themselves). */
+  readonly notify?: boolean;
   readonly log?: (line: string) => void;
   readonly mailer?: Mailer;
   readonly appOptions?: AppOptions;
@@ -82,6 +87,7 @@ export async function startWebServer(config: Config, options: StartOptions = {})
     if (config.web.port === 0 && config.web.publicUrlSet !== true) publicUrl = address.replace('0.0.0.0', '127.0.0.1');
     const url = config.web.port === 0 ? address.replace('0.0.0.0', '127.0.0.1') : publicUrl;
     const running = backups;
+    const notifier = options.notify === false ? undefined : startAlertNotifier({ db: app.db, mailer: context.mailer, get publicUrl() { return context.publicUrl; }, now: context.now, log });
     return {
       url,
       app,
@@ -89,8 +95,10 @@ export async function startWebServer(config: Config, options: StartOptions = {})
       backups: running,
       context,
       simulator,
+      notifier,
       close: async () => {
         await server.close();
+        await notifier?.stop();
         await running.stop();
         await app.close();
         await simulator?.close();

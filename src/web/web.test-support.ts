@@ -56,6 +56,7 @@ export async function startTestWeb(options: { dialect?: DialectName; timeScale?:
     demo: true,
     timeScale: options.timeScale ?? 50,
     schedule: false,
+    notify: false,
     log: () => undefined,
     mailer: { send: async (m) => { mails.push({ to: m.to, subject: m.subject, text: m.text }); } },
     passwordCost: TEST_PASSWORD_COST,

@@ -11,7 +11,8 @@ import { createRestoreRun, getRestoreRun, restoreJournal, updateRestoreRun } fro
 import { applyRestore } from '../restore/apply.ts';
 import type { RestorePlan } from '../restore/plan.ts';
 import type { RestoreReport } from '../restore/report.ts';
-import { undoSnapshotByBackup } from '../restore/undo.ts';
+import { undoSnapshotByQueue } from '../jobs/undo-snapshot.ts';
+import type { JobQueue } from '../jobs/index.ts';
 
 export class RestoreBusyError extends Error {
   readonly runId: string;
@@ -36,8 +37,11 @@ export class RestoreTasks {
   readonly #running = new Map<string, { runId: string; abort: AbortController; done: Promise<void> }>();
   #closing = false;
 
-  constructor(app: AppContext, now: () => Date) {
+  readonly #queue: JobQueue;
+
+  constructor(app: AppContext, queue: JobQueue, now: () => Date) {
     this.#app = app;
+    this.#queue = queue;
     this.#now = now;
   }
 
@@ -56,10 +60,11 @@ export class RestoreTasks {
     const task = { runId, abort, done: Promise.resolve() };
     this.#running.set(tenantId, task);
     try {
-      const [reader, writer, repository] = await Promise.all([this.#app.readerFor(tenantId), this.#app.writerFor(tenantId), this.#app.repositoryFor(tenantId)]);
+      const [reader, writer] = await Promise.all([this.#app.readerFor(tenantId), this.#app.writerFor(tenantId)]);
       task.done = applyRestore({
         db: this.#app.db, tenantId, reader, writer, plan, runId, startedBy, signal: abort.signal, now: this.#now,
-        undoSnapshot: undoSnapshotByBackup({ db: this.#app.db, repository, reader, tenantId }),
+        // The undo backup runs on the server's queue, never beside the tenant's nightly backup.
+        undoSnapshot: undoSnapshotByQueue(this.#queue, tenantId, { signal: abort.signal }),
       })
         .then(() => undefined)
         .catch((err: unknown) => this.#failed(tenantId, runId, plan, startedBy, err))

@@ -289,7 +289,7 @@ interface FormState {
 }
 
 export async function register(app: FastifyInstance, ctx: WebContext): Promise<void> {
-  const tasks = new RestoreTasks(ctx.app, ctx.now);
+  const tasks = new RestoreTasks(ctx.app, ctx.queue, ctx.now);
   app.addHook('onClose', async () => tasks.close());
   const dataDir = ctx.app.config.dataDir;
   const base = (tenant: Tenant) => `/companies/${tenant.id}/restore`;

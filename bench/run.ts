@@ -25,6 +25,7 @@ import { runBackup, lowerBoundRequests, sweepRequests, RECORD_DATASETS, ATTACHME
 import { measureExport } from '../src/export/export.ts';
 import { parseSie, checkSie } from '../src/sie/index.ts';
 import type { Repository } from '../src/repository/repository.ts';
+import { benchWeb } from './web.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -171,6 +172,10 @@ try {
   const sieStats = await sieThroughput(repo, last);
   results.sie = sieStats;
   row('SIE 4 parse + check', `${(sieStats.bytes / 1e6).toFixed(1)} MB at ${sieStats.mbPerSecond.toFixed(1)} MB/s`, 'reported');
+
+  // --- The web application over HTTP, on the company just backed up (bench/web.ts) ----------------------
+  console.log('The web application…');
+  results.web = await benchWeb(app, tenant.id, row);
 } finally {
   await app.close();
   child.kill('SIGINT');

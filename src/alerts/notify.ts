@@ -14,8 +14,8 @@ import { alertsToNotify, markAlertsNotified, type Alert } from '../db/alerts.ts'
 import type { Db, Locale, OrganisationKind } from '../db/index.ts';
 import type { Mailer } from '../mail/mailer.ts';
 // The alert wording is the alerts page's, so a mail and the page it links to say the same thing.
-import { alertText, alertTitle } from '../web/alerts-view.ts';
-import { formatDateTime, formatNumber, messages } from '../web/i18n.ts';
+import { alertText, alertTitle } from './wording.ts';
+import { formatDateTime, formatNumber, messages } from '../i18n.ts';
 
 export interface NotifyContext {
   readonly db: Db;

@@ -1,4 +1,4 @@
-import type { Locale } from './i18n.ts';
+import type { Locale } from '../i18n.ts';
 
 /** What each audited action is called on the audit page; unknown actions show their code. */
 const LABELS: Readonly<Record<string, Readonly<Record<Locale, string>>>> = {

@@ -1,6 +1,6 @@
 import type { CompanyState, StatusReason } from './company-status.ts';
 import { html, type SafeHtml } from './html.ts';
-import { messages, type Locale } from './i18n.ts';
+import { messages, type Locale } from '../i18n.ts';
 import { datasetName, isDataset } from './record-columns.ts';
 
 /** Words the dashboard, the company page and the run page share (status badges, data set names, durations). */

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { can } from '../accounts/access.ts';
 import { html, type SafeHtml } from './html.ts';
-import { messages } from './i18n.ts';
+import { messages } from '../i18n.ts';
 
 const m = messages(
   {

@@ -1,5 +1,5 @@
 import type { OrganisationKind } from '../db/index.ts';
-import type { Locale } from './i18n.ts';
+import type { Locale } from '../i18n.ts';
 
 /** A subscription plan as the organisation page describes it. There are no payments in the app. */
 export interface Plan {

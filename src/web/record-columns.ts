@@ -3,7 +3,7 @@
  * columns of its table. Everything else of a record is on the record's own page.
  */
 import { ATTACHMENT_DATASETS, RECORD_DATASETS, type SnapshotDataSet } from '../backup/layout.ts';
-import type { Locale } from './i18n.ts';
+import type { Locale } from '../i18n.ts';
 
 export type JsonObject = Record<string, unknown>;
 

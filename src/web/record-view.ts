@@ -5,7 +5,7 @@
  */
 import type { FieldChange } from '../cli/json-diff.ts';
 import { html, type SafeHtml } from './html.ts';
-import { formatNumber, messages, type Locale } from './i18n.ts';
+import { formatNumber, messages, type Locale } from '../i18n.ts';
 import { rowsTotal, type JsonObject } from './record-columns.ts';
 
 const m = messages(

@@ -5,7 +5,7 @@ import type { SessionRecord } from '../accounts/sessions.ts';
 import type { User } from '../accounts/users.ts';
 import type { Tenant } from '../db/index.ts';
 import { NoxError } from '../errors.ts';
-import type { Locale } from './i18n.ts';
+import type { Locale } from '../i18n.ts';
 
 /**
  * Who may call a route. `public`: anyone (a session is loaded when there is one). `pending`: a session

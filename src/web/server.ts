@@ -11,7 +11,7 @@ import { loadSession, type SessionRecord } from '../accounts/sessions.ts';
 import { getUser } from '../accounts/users.ts';
 import { NoxError } from '../errors.ts';
 import type { WebContext } from './context.ts';
-import { DEFAULT_LOCALE, isLocale, messages } from './i18n.ts';
+import { DEFAULT_LOCALE, isLocale, messages } from '../i18n.ts';
 import { html } from './html.ts';
 import { sendPage } from './layout.ts';
 import { HttpError, isApi, notFound, type RouteAccess } from './request-context.ts';

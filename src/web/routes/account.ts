@@ -10,7 +10,7 @@ import { enableTotp, setPasswordHash, setTotp, userRow } from '../../accounts/us
 import type { WebContext } from '../context.ts';
 import { csrfField, input, submit } from '../forms.ts';
 import { html, raw } from '../html.ts';
-import { messages } from '../i18n.ts';
+import { messages } from '../../i18n.ts';
 import { notice, sendPage } from '../layout.ts';
 import { clientIp, field, seeOther, signedIn } from '../request-context.ts';
 import { TOTP_PURPOSE } from './auth.ts';

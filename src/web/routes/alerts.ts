@@ -3,11 +3,12 @@ import { can, visibleCompanies } from '../../accounts/access.ts';
 import { audit } from '../../accounts/audit.ts';
 import { acknowledgeAlert, listAlerts, type Alert } from '../../db/alerts.ts';
 import type { Tenant } from '../../db/index.ts';
-import { alertItem, alertTitle } from '../alerts-view.ts';
+import { alertTitle } from '../../alerts/wording.ts';
+import { alertItem } from '../alerts-view.ts';
 import type { WebContext } from '../context.ts';
 import { csrfField } from '../forms.ts';
 import { html } from '../html.ts';
-import { messages } from '../i18n.ts';
+import { messages } from '../../i18n.ts';
 import { sendPage } from '../layout.ts';
 import { clientIp, company, field, notFound, safeNext, seeOther, signedIn } from '../request-context.ts';
 

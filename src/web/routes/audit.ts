@@ -7,7 +7,7 @@ import { ACTION_GROUPS, actionLabel } from '../audit-labels.ts';
 import type { WebContext } from '../context.ts';
 import { select, submit } from '../forms.ts';
 import { html } from '../html.ts';
-import { formatDateTime, messages } from '../i18n.ts';
+import { formatDateTime, messages } from '../../i18n.ts';
 import { sendPage } from '../layout.ts';
 import { signedIn } from '../request-context.ts';
 

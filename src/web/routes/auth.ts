@@ -12,7 +12,7 @@ import { inTransaction } from '../../db/index.ts';
 import type { WebContext } from '../context.ts';
 import { csrfField, input, select, submit } from '../forms.ts';
 import { html } from '../html.ts';
-import { isLocale, messages } from '../i18n.ts';
+import { isLocale, messages } from '../../i18n.ts';
 import { notice, sendPage } from '../layout.ts';
 import { HttpError, clientIp, field, safeNext, seeOther } from '../request-context.ts';
 import { LOCALE_COOKIE, SESSION_COOKIE } from '../server.ts';

@@ -26,7 +26,7 @@ import {
 } from '../browse-data.ts';
 import type { WebContext } from '../context.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { formatBytes, formatDateTime, formatNumber, messages, type Locale } from '../i18n.ts';
+import { formatBytes, formatDateTime, formatNumber, messages, type Locale } from '../../i18n.ts';
 import { notice, sendPage } from '../layout.ts';
 import { datasetColumns, datasetName, isAttachmentDataset, type JsonObject } from '../record-columns.ts';
 import { diffTable, renderFields, voucherRowsTable } from '../record-view.ts';

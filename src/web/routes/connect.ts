@@ -10,7 +10,7 @@ import { beginConnect, finishConnect, takeConnect, type ConnectMode } from '../c
 import type { WebContext } from '../context.ts';
 import { csrfField, submit } from '../forms.ts';
 import { html } from '../html.ts';
-import { messages } from '../i18n.ts';
+import { messages } from '../../i18n.ts';
 import { notice, sendPage } from '../layout.ts';
 import { clientIp, company, field, HttpError, seeOther, signedIn } from '../request-context.ts';
 

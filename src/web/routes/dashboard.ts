@@ -12,7 +12,7 @@ import { datasetLabel, formatDuration, reasonText, runBadge, runStatusLabel, sta
 import { arrangeTable, parseTableQuery, tableHref, type SortKey, type TableQuery } from '../dashboard-table.ts';
 import { csrfField, submit } from '../forms.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { formatBytes, formatDateTime, formatNumber, messages, type Locale } from '../i18n.ts';
+import { formatBytes, formatDateTime, formatNumber, messages, type Locale } from '../../i18n.ts';
 import { notice, sendPage } from '../layout.ts';
 import { clientIp, company, notFound, seeOther, signedIn } from '../request-context.ts';
 

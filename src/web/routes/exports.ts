@@ -14,7 +14,7 @@ import { getExport, listExports, type WebExport } from '../export-store.ts';
 import { ExportBusyError, ExportTasks } from '../export-tasks.ts';
 import { csrfField, select, submit } from '../forms.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { formatBytes, formatDateTime, formatNumber, messages, type Locale } from '../i18n.ts';
+import { formatBytes, formatDateTime, formatNumber, messages, type Locale } from '../../i18n.ts';
 import { notice, sendPage } from '../layout.ts';
 import { clientIp, company, field, HttpError, notFound, seeOther, signedIn } from '../request-context.ts';
 

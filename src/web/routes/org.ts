@@ -10,7 +10,7 @@ import { inTransaction, type Role, type Tenant } from '../../db/index.ts';
 import type { WebContext } from '../context.ts';
 import { csrfField, input, select, submit } from '../forms.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { formatDateTime, formatNumber, messages, type Locale } from '../i18n.ts';
+import { formatDateTime, formatNumber, messages, type Locale } from '../../i18n.ts';
 import { notice, sendPage } from '../layout.ts';
 import { assign, changePlan, changeRole, invite, memberOf, OrgRuleError, remove, revoke, ROLE_VALUES, terminate, terminationDates, terminationSentences, cancelTermination, type Actor } from '../org-actions.ts';
 import { planById, plansFor } from '../org-plans.ts';

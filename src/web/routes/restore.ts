@@ -18,7 +18,7 @@ import { listRequests, requestRestore, type RequestWithClock } from '../../resto
 import type { WebContext } from '../context.ts';
 import { csrfField, select, submit } from '../forms.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { formatDateTime, formatNumber, messages, type Locale } from '../i18n.ts';
+import { formatDateTime, formatNumber, messages, type Locale } from '../../i18n.ts';
 import { notice, sendPage } from '../layout.ts';
 import { clientIp, company, field, fields, notFound, seeOther, signedIn } from '../request-context.ts';
 import { deletePlan, loadPlan, planExpired, savePlan, type StoredPlan } from '../restore-plans.ts';

@@ -1,4 +1,4 @@
-import type { Locale } from '../db/index.ts';
+import type { Locale } from './db/index.ts';
 
 export type { Locale };
 export const LOCALES: readonly Locale[] = ['sv', 'en'];

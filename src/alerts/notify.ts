@@ -206,6 +206,8 @@ function explanation(locale: Locale, alert: Alert): string[] {
         mailText(locale)('changedFields', { fields: alert.details.changes.map((c) => c.field).join(', ') }),
         a('fraudWarning'),
       ];
+    case 'deletion_scheduled':
+      return [a('deletionText', { noticeEndsAt: formatDateTime(locale, alert.details.noticeEndsAt), deletionDueAt: formatDateTime(locale, alert.details.deletionDueAt) })];
     case 'mass_deletion':
       return [a('massText', { deleted: formatNumber(locale, alert.details.deleted), before: formatNumber(locale, alert.details.before), dataset: alert.details.dataset })];
     default:

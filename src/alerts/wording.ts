@@ -8,6 +8,9 @@ export const alertText = messages(
     reconnect_needed: 'Fortnox-anslutningen måste förnyas',
     supplier_bank_changed: 'Leverantörens bankuppgifter har ändrats',
     mass_deletion: 'Många poster raderades',
+    deletion_scheduled: 'Säkerhetskopiorna kommer att raderas',
+    deletionText: 'Abonnemanget är uppsagt. Säkerhetskopieringen fortsätter till {noticeEndsAt}; {deletionDueAt} raderas alla säkerhetskopior av företaget för gott. Exportera det ni vill spara innan dess, eller återkalla uppsägningen.',
+    deletionLink: 'Exportera',
     unknown: 'Larm',
     critical: 'Kritiskt',
     warning: 'Varning',
@@ -37,6 +40,9 @@ export const alertText = messages(
     reconnect_needed: 'The Fortnox connection must be renewed',
     supplier_bank_changed: 'A supplier\'s bank details changed',
     mass_deletion: 'Many records were deleted',
+    deletion_scheduled: 'The backups will be deleted',
+    deletionText: 'The subscription has been terminated. Backups continue until {noticeEndsAt}; on {deletionDueAt} every backup of the company is deleted for good. Export what you want to keep before then, or withdraw the termination.',
+    deletionLink: 'Export',
     unknown: 'Alert',
     critical: 'Critical',
     warning: 'Warning',
@@ -70,6 +76,7 @@ export function alertTitle(locale: Locale, alert: Alert): string {
     case 'reconnect_needed':
     case 'supplier_bank_changed':
     case 'mass_deletion':
+    case 'deletion_scheduled':
       return t(alert.kind);
     default:
       return t('unknown');

@@ -16,12 +16,14 @@ export interface AlertDetailsByKind {
   reconnect_needed: { readonly runId: string | null; readonly code: string | null; readonly reason: string | null };
   supplier_bank_changed: { readonly supplierNumber: string; readonly name: string; readonly changes: readonly BankFieldChange[] };
   mass_deletion: { readonly dataset: string; readonly deleted: number; readonly before: number };
+  /** The subscription was terminated: the service ends at `noticeEndsAt`, the backups are deleted at `deletionDueAt`. */
+  deletion_scheduled: { readonly noticeEndsAt: string; readonly deletionDueAt: string };
 }
 
 export type AlertKind = keyof AlertDetailsByKind;
 
 /** Kinds that describe a state rather than an event: at most one of each is unresolved per tenant. */
-const STATE_KINDS: ReadonlySet<string> = new Set<AlertKind>(['backup_failed', 'reconnect_needed']);
+const STATE_KINDS: ReadonlySet<string> = new Set<AlertKind>(['backup_failed', 'reconnect_needed', 'deletion_scheduled']);
 
 interface AlertBase {
   readonly id: string;

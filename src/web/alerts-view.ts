@@ -23,6 +23,8 @@ function alertBody(locale: Locale, alert: Alert): SafeHtml {
         </table></div>
         <p class="alert-warning">${t('fraudWarning')}</p>
         <p><a href="${base}/records/suppliers/${encodeURIComponent(alert.details.supplierNumber)}">${t('supplierLink')}</a></p>`;
+    case 'deletion_scheduled':
+      return html`<p>${t('deletionText', { noticeEndsAt: formatDateTime(locale, alert.details.noticeEndsAt), deletionDueAt: formatDateTime(locale, alert.details.deletionDueAt) })}</p><p><a href="${base}/exports">${t('deletionLink')}</a></p>`;
     case 'mass_deletion':
       return html`<p>${t('massText', { deleted: formatNumber(locale, alert.details.deleted), before: formatNumber(locale, alert.details.before), dataset: alert.details.dataset })}</p><p><a href="${base}/snapshots">${t('massLink')}</a></p>`;
     default:

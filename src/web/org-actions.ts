@@ -14,6 +14,7 @@ import { dialectOf } from '../db/dialect.ts';
 import type { WebContext } from './context.ts';
 import { HttpError, notFound } from './request-context.ts';
 import { planById } from './org-plans.ts';
+import { raiseAlert, resolveAlerts } from '../db/alerts.ts';
 
 /** Who is acting, from the session. */
 export interface Actor {
@@ -173,7 +174,11 @@ export async function terminate(ctx: WebContext, actor: Actor, sentence: string)
     const org = await getOrganisation(trx, actor.org.id);
     if (org?.status !== 'active') throw new OrgRuleError('ALREADY_TERMINATED', 'The subscription is already terminated');
     await updateOrganisation(trx, actor.org.id, { status: 'terminated', terminatedAt: dates.terminatedAt });
-    for (const tenantId of await orgCompanyIds(trx, actor.org.id)) await updateTenant(trx, tenantId, { terminatedAt: dates.terminatedAt, deletionDueAt: dates.deletionDueAt });
+    for (const tenantId of await orgCompanyIds(trx, actor.org.id)) {
+      await updateTenant(trx, tenantId, { terminatedAt: dates.terminatedAt, deletionDueAt: dates.deletionDueAt });
+      // Everyone who sees the company is told (in the UI and by e-mail) when its backups will be deleted.
+      await raiseAlert(trx, { tenantId, kind: 'deletion_scheduled', severity: 'warning', details: { noticeEndsAt: dates.noticeEndsAt.toISOString(), deletionDueAt: dates.deletionDueAt.toISOString() }, at: dates.terminatedAt });
+    }
   });
   await log(ctx, actor, 'org.terminate', null, { noticeEndsAt: dates.noticeEndsAt.toISOString(), deletionDueAt: dates.deletionDueAt.toISOString() });
   return dates;
@@ -187,7 +192,10 @@ export async function cancelTermination(ctx: WebContext, actor: Actor): Promise<
     if (org?.status !== 'terminated' || org.terminatedAt === null) throw new OrgRuleError('NOT_TERMINATED', 'The subscription is not terminated');
     if (terminationDates(new Date(org.terminatedAt)).noticeEndsAt.getTime() <= ctx.now().getTime()) throw new OrgRuleError('NOTICE_OVER', 'The notice period has ended; the termination can no longer be withdrawn');
     await updateOrganisation(trx, actor.org.id, { status: 'active', terminatedAt: null });
-    for (const tenantId of await orgCompanyIds(trx, actor.org.id)) await updateTenant(trx, tenantId, { terminatedAt: null, deletionDueAt: null });
+    for (const tenantId of await orgCompanyIds(trx, actor.org.id)) {
+      await updateTenant(trx, tenantId, { terminatedAt: null, deletionDueAt: null });
+      await resolveAlerts(trx, tenantId, 'deletion_scheduled', ctx.now());
+    }
   });
   await log(ctx, actor, 'org.terminate_cancel', null);
 }

@@ -6,6 +6,7 @@ import { getOrganisation, membership } from '../accounts/organisations.ts';
 import { getTenant } from '../db/index.ts';
 import { addOneMonth, terminationDates } from './org-actions.ts';
 import { createTestOrg, startTestWeb, WebClient, type TestOrg, type TestWeb } from './web.test-support.ts';
+import { listAlerts } from '../db/alerts.ts';
 
 describe('organisation administration', () => {
   let t: TestWeb;
@@ -207,12 +208,16 @@ describe('organisation administration', () => {
     assert.match(page.text, /Säkerhetskopiorna raderas/);
     assert.match(page.text, /Återkalla uppsägningen/);
     assert.equal((await sam.post('/org/terminate', { sentence: 'Jag säger upp Noxbackup för Slutar AB' })).location, '/org/terminate?error=ALREADY_TERMINATED');
+    const scheduled = await listAlerts(t.db, small.companies, { open: true });
+    assert.deepEqual(scheduled.map((a) => [a.kind, a.details]), [['deletion_scheduled', { noticeEndsAt: addOneMonth(terminatedAt).toISOString(), deletionDueAt: tenant?.deletionDueAt }]], 'the company gets a deletion-scheduled alert (and so an e-mail)');
+    assert.match((await sam.get('/alerts')).text, /Säkerhetskopiorna kommer att raderas/);
 
     assert.equal((await sam.post('/org/terminate/cancel')).location, '/org/terminate?done=cancelled');
     assert.equal((await getOrganisation(t.db, small.orgId))?.status, 'active');
     const restored = await getTenant(t.db, small.companies[0]!);
     assert.equal(restored?.terminatedAt, null);
     assert.equal(restored?.deletionDueAt, null);
+    assert.deepEqual(await listAlerts(t.db, small.companies, { open: true }), [], 'withdrawing resolves the alert');
     const actions = (await listAudit(t.db, small.orgId)).map((e) => e.action);
     assert.ok(actions.includes('org.terminate') && actions.includes('org.terminate_cancel'));
   });

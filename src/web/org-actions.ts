@@ -15,6 +15,7 @@ import type { WebContext } from './context.ts';
 import { HttpError, notFound } from './request-context.ts';
 import { planById } from './org-plans.ts';
 import { raiseAlert, resolveAlerts } from '../db/alerts.ts';
+import { terminationDates, type TerminationDates } from '../lifecycle/termination.ts';
 
 /** Who is acting, from the session. */
 export interface Actor {
@@ -127,29 +128,7 @@ export async function changePlan(ctx: WebContext, actor: Actor, planId: string):
   await log(ctx, actor, 'org.plan', null, { from: actor.org.plan, to: plan.id });
 }
 
-/** Deletion follows 30 days after the notice period ends. */
-export const DELETION_GRACE_DAYS = 30;
-
-/** The same day and time one calendar month later (the last day of a shorter month: 31 Jan → 28/29 Feb). */
-export function addOneMonth(at: Date): Date {
-  const y = at.getUTCFullYear();
-  const month = at.getUTCMonth() + 1;
-  const lastDay = new Date(Date.UTC(y, month + 1, 0)).getUTCDate();
-  return new Date(Date.UTC(y, month, Math.min(at.getUTCDate(), lastDay), at.getUTCHours(), at.getUTCMinutes(), at.getUTCSeconds(), at.getUTCMilliseconds()));
-}
-
-export interface TerminationDates {
-  readonly terminatedAt: Date;
-  /** The end of one month's notice: the service runs until then, and the termination can be withdrawn. */
-  readonly noticeEndsAt: Date;
-  /** When the organisation's backups are deleted. */
-  readonly deletionDueAt: Date;
-}
-
-export function terminationDates(terminatedAt: Date): TerminationDates {
-  const noticeEndsAt = addOneMonth(terminatedAt);
-  return { terminatedAt, noticeEndsAt, deletionDueAt: new Date(noticeEndsAt.getTime() + DELETION_GRACE_DAYS * 86_400_000) };
-}
+export { addOneMonth, DELETION_GRACE_DAYS, terminationDates, type TerminationDates } from '../lifecycle/termination.ts';
 
 /** The sentence an administrator types to terminate, in either language. */
 export function terminationSentences(orgName: string): { sv: string; en: string } {

@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import { fortnoxApp } from '../tenants/index.ts';
 import { startBackupService, type BackupService } from '../jobs/index.ts';
 import { startAlertNotifier, type AlertNotifier } from '../alerts/notify.ts';
+import { startDeletionJob, type DeletionScheduler } from '../lifecycle/deletion-job.ts';
 import { createMailer } from '../mail/mail-config.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { startSimulator, type RunningSimulator } from '../simulator/server.ts';
@@ -22,6 +23,8 @@ export interface WebServer {
   readonly simulator: RunningSimulator | undefined;
   /** Mails new alerts every minute; undefined when started with `notify: false`. */
   readonly notifier: AlertNotifier | undefined;
+  /** Deletes, every hour, the companies whose deletion is due; undefined when started with `schedule: false`. */
+  readonly deletions: DeletionScheduler | undefined;
   close(): Promise<void>;
 }
 
@@ -30,7 +33,7 @@ export interface StartOptions {
   readonly demo?: boolean;
   /** Demo mode: shortens the simulator's (and our limiter's) 5-second rate window by this factor. */
   readonly timeScale?: number;
-  /** Run the nightly scheduler (default true; tests queue backups by hand). */
+  /** Run the nightly scheduler and the hourly deletion job (default true; tests queue backups and run deletions by hand). */
   readonly schedule?: boolean;
   /** Mail new alerts to the members who should hear of them (default true; tests run `notifyAlerts` themselves). */
   readonly notify?: boolean;
@@ -65,7 +68,7 @@ export async function startWebServer(config: Config, options: StartOptions = {})
   const app = await openApp(config, appOptions);
   let backups: BackupService | undefined;
   try {
-    backups = await startBackupService(app, options.schedule === false ? { tickMs: 0 } : {});
+    backups = await startBackupService(app, { ...(options.schedule === false ? { tickMs: 0 } : {}), ...(options.now === undefined ? {} : { now: options.now }) });
     // With port 0 (tests) the address is known only after listening: the context reads it then.
     let publicUrl = config.web.publicUrl;
     const context: WebContext = {
@@ -88,6 +91,8 @@ export async function startWebServer(config: Config, options: StartOptions = {})
     const url = config.web.port === 0 ? address.replace('0.0.0.0', '127.0.0.1') : publicUrl;
     const running = backups;
     const notifier = options.notify === false ? undefined : startAlertNotifier({ db: app.db, mailer: context.mailer, get publicUrl() { return context.publicUrl; }, now: context.now, log });
+    // A company with a backup (or a restore's undo backup) in the queue waits for the next hour.
+    const deletions = options.schedule === false ? undefined : startDeletionJob(app, { mailer: context.mailer, publicUrl: () => context.publicUrl, now: context.now, log, busy: async (tenantId) => (await running.queue.pending(tenantId)).length > 0 });
     return {
       url,
       app,
@@ -96,9 +101,11 @@ export async function startWebServer(config: Config, options: StartOptions = {})
       context,
       simulator,
       notifier,
+      deletions,
       close: async () => {
         await server.close();
         await notifier?.stop();
+        await deletions?.stop();
         await running.stop();
         await app.close();
         await simulator?.close();

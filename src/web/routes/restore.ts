@@ -6,6 +6,7 @@
  * (src/web/restore-tasks.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { companyFor } from '../../accounts/access.ts';
 import { audit } from '../../accounts/audit.ts';
 import { getSnapshot, listSnapshots, type Snapshot, type Tenant } from '../../db/index.ts';
 import { getRestoreRun, listRestoreRuns, type RestoreRun } from '../../db/restore-runs.ts';
@@ -23,6 +24,7 @@ import { notice, sendPage } from '../layout.ts';
 import { clientIp, company, field, fields, notFound, seeOther, signedIn } from '../request-context.ts';
 import { deletePlan, loadPlan, planExpired, savePlan, type StoredPlan } from '../restore-plans.ts';
 import { RestoreBusyError, RestoreTasks } from '../restore-tasks.ts';
+import { newCompanyReportBlock, newCompanySection, registerNewCompany, type NewCompanyFormState } from '../restore-new-company.ts';
 
 const PAGE_SIZE = 20;
 const ITEMS_PER_PAGE = 50;
@@ -36,7 +38,7 @@ const m = messages(
     what1: 'Register till samma företag: kunder, leverantörer, artiklar, projekt, kostnadsställen och konton. Det som saknas i Fortnox skapas, det som ändrats sätts tillbaka fält för fält.',
     what2: 'Bokförda verifikationer skrivs aldrig om eller tas bort (bokföringslagen): rättelser görs med nya verifikationer. Ingående balanser följer av föregående års bokslut och skrivs inte heller.',
     what3: 'Innan något skrivs tas en säkerhetskopia av det som ska ändras (ångringspunkt), så att läget före återställningen kan återställas i sin tur.',
-    what4: 'Ett helt företag – register, verifikationer i nummerordning, fakturor, leverantörsfakturor och filer – kan återställas till ett nytt, tomt Fortnox-företag. Det görs med hjälp av oss (begär det nedan) eller med kommandot noxbackup restore new-company.',
+    what4: 'Ett helt företag – register, verifikationer i nummerordning, fakturor, leverantörsfakturor och filer – kan återställas till ett nytt, tomt Fortnox-företag i organisationen (nedan), eller med hjälp av oss (begär det längst ned).',
     planTitle: 'Planera en återställning',
     snapshot: 'Säkerhetskopia',
     latest: 'Den senaste ({time})',
@@ -101,6 +103,11 @@ const m = messages(
     st_failed: 'Misslyckades',
     undo: 'Ångringspunkt',
     undoNone: 'ingen (se varningar)',
+    undoNotApplicable: 'behövs inte (företaget var tomt)',
+    interruptedNew: 'Körningen avbröts (servern startades om). Den kan återupptas utan att något skrivs två gånger: begär hjälp nedan eller kör noxbackup restore new-company --from-tenant {from} --to-tenant {to} --snapshot {snapshot} --resume {id}.',
+    kind: 'Typ',
+    kindNew: 'Hela företaget till ett nytt, tomt företag',
+    fromCompany: 'Från företag',
     undoHint: 'Läget före återställningen är säkerhetskopian {id}; den kan återställas på samma sätt.',
     started: 'Startad',
     finished: 'Klar',
@@ -150,7 +157,7 @@ const m = messages(
     what1: 'Registers into the same company: customers, suppliers, articles, projects, cost centres and accounts. What is missing in Fortnox is created, what has changed is set back field by field.',
     what2: 'Booked vouchers are never rewritten or deleted (the Swedish Bookkeeping Act): corrections are new vouchers. Opening balances follow from the previous year\'s closing and are not written either.',
     what3: 'Before anything is written, a backup of what is about to change is taken (the undo point), so the state before the restore can itself be restored.',
-    what4: 'A whole company (registers, vouchers in number order, invoices, supplier invoices and files) can be restored into a new, empty Fortnox company. We do it for you (request it below), or use the command noxbackup restore new-company.',
+    what4: 'A whole company (registers, vouchers in number order, invoices, supplier invoices and files) can be restored into a new, empty Fortnox company of the organisation (below), or we do it for you (request it at the bottom).',
     planTitle: 'Plan a restore',
     snapshot: 'Backup',
     latest: 'The newest ({time})',
@@ -215,6 +222,11 @@ const m = messages(
     st_failed: 'Failed',
     undo: 'Undo point',
     undoNone: 'none (see warnings)',
+    undoNotApplicable: 'not needed (the company was empty)',
+    interruptedNew: 'The run was interrupted (the server restarted). It can be resumed without writing anything twice: request help below or run noxbackup restore new-company --from-tenant {from} --to-tenant {to} --snapshot {snapshot} --resume {id}.',
+    kind: 'Kind',
+    kindNew: 'The whole company into a new, empty company',
+    fromCompany: 'From company',
     undoHint: 'The state before the restore is backup {id}; it can be restored the same way.',
     started: 'Started',
     finished: 'Finished',
@@ -286,6 +298,7 @@ interface FormState {
   readonly error?: string;
   readonly requestError?: string;
   readonly description?: string;
+  readonly newCompany?: NewCompanyFormState;
 }
 
 export async function register(app: FastifyInstance, ctx: WebContext): Promise<void> {
@@ -307,6 +320,7 @@ export async function register(app: FastifyInstance, ctx: WebContext): Promise<v
       listRestoreRuns(ctx.app.db, tenant.id),
       listRequests(ctx.app.db, { tenantId: tenant.id, all: true, now: ctx.now() }),
     ]);
+    const newCompany = await newCompanySection(request, ctx, snapshots, state.newCompany ?? {});
     const runPage = pageOf(request.query, 'page');
     const reqPage = pageOf(request.query, 'rpage');
     const chosen = new Set(state.datasets ?? REGISTER_DATASETS);
@@ -362,10 +376,13 @@ export async function register(app: FastifyInstance, ctx: WebContext): Promise<v
       body: html`${notice('ok', ok)}
         <section aria-labelledby="what-h"><h2 id="what-h">${t('whatTitle')}</h2><ul><li>${t('what1')}</li><li>${t('what2')}</li><li>${t('what3')}</li><li>${t('what4')}</li></ul></section>
         <section aria-labelledby="plan-h"><h2 id="plan-h">${t('planTitle')}</h2>${planForm}</section>
+        ${newCompany}
         <section aria-labelledby="runs-h"><h2 id="runs-h">${t('runs')}</h2>${runTable}</section>
         <section aria-labelledby="request-h"><h2 id="request-h">${t('requestTitle')}</h2><p>${t('requestLead')}</p>${requestForm}${requestTable}</section>`,
     });
   };
+
+  registerNewCompany(app, ctx, { tasks, restorePage: (request, reply, newCompany, status) => restorePage(request, reply, { newCompany }, status) });
 
   app.get('/companies/:companyId/restore', { config: { permission: 'restore' } }, async (request, reply) => {
     const q = request.query as { records?: string | string[]; requested?: string };
@@ -480,22 +497,29 @@ export async function register(app: FastifyInstance, ctx: WebContext): Promise<v
   });
 
   /** The run, or (for the moment between start and its first row) the one this process has just started. */
-  const findRun = async (request: FastifyRequest): Promise<{ run: RestoreRun | undefined; plan: RestorePlan | undefined; runId: string }> => {
+  const findRun = async (request: FastifyRequest): Promise<{ run: RestoreRun | undefined; plan: RestorePlan | undefined; runId: string; newCompany: boolean }> => {
     const tenant = company(request);
     const runId = (request.params as { runId: string }).runId;
     if (!/^[0-9a-f-]{36}$/.test(runId)) throw notFound();
     const run = await getRestoreRun(ctx.app.db, tenant.id, runId);
     if (run === undefined && !tasks.isRunning(tenant.id, runId)) throw notFound();
-    // A new-company run's plan is not a register plan: its report is shown, without progress.
-    if (run !== undefined && run.kind !== 'registers') return { run, plan: undefined, runId };
-    return { run, plan: run === undefined ? undefined : (JSON.parse(run.planJson) as RestorePlan), runId };
+    // A new-company run has no register plan: its progress is the items reported so far, then its report.
+    const newCompany = run === undefined ? tasks.newCompanyProgress(runId) !== undefined : run.kind === 'new_company';
+    if (newCompany) return { run, plan: undefined, runId, newCompany };
+    return { run, plan: run === undefined ? undefined : (JSON.parse(run.planJson) as RestorePlan), runId, newCompany };
   };
 
-  const runState = async (tenant: Tenant, runId: string, run: RestoreRun | undefined, plan: RestorePlan | undefined) => {
-    const progress = plan === undefined ? { total: 0, done: 0, failed: 0, writing: 0 } : await tasks.progress(tenant.id, runId, plan);
+  const runState = async (tenant: Tenant, runId: string, run: RestoreRun | undefined, plan: RestorePlan | undefined, newCompany: boolean) => {
     const status = run?.status ?? 'running';
     const here = tasks.isRunning(tenant.id, runId);
-    const phase = status !== 'running' ? 'finished' : !here ? 'interrupted' : run?.undoSnapshotId === null || run === undefined ? 'undo' : 'writing';
+    let progress = plan === undefined ? { total: 0, done: 0, failed: 0, writing: 0 } : await tasks.progress(tenant.id, runId, plan);
+    if (newCompany) {
+      const report = run?.reportJson === null || run?.reportJson === undefined ? undefined : (JSON.parse(run.reportJson) as RestoreReport);
+      const failed = report?.items.filter((i) => i.status === 'failed').length ?? 0;
+      progress = tasks.newCompanyProgress(runId) ?? { total: report?.items.length ?? 0, done: (report?.items.length ?? 0) - failed, failed, writing: 0 };
+    }
+    // A new-company restore has no undo point to take: the target was empty.
+    const phase = status !== 'running' ? 'finished' : !here ? 'interrupted' : newCompany ? 'writing' : run?.undoSnapshotId === null || run === undefined ? 'undo' : 'writing';
     const percent = status !== 'running' ? 100 : progress.total === 0 ? 0 : Math.min(99, Math.floor(((progress.done + progress.failed) * 100) / progress.total));
     return { status, phase, progress, percent };
   };
@@ -504,8 +528,9 @@ export async function register(app: FastifyInstance, ctx: WebContext): Promise<v
     const tenant = company(request);
     const t = m(request.locale);
     const locale = request.locale;
-    const { run, plan, runId } = await findRun(request);
-    const state = await runState(tenant, runId, run, plan);
+    const { run, plan, runId, newCompany } = await findRun(request);
+    const state = await runState(tenant, runId, run, plan, newCompany);
+    const source = newCompany && run !== undefined && run.sourceTenantId !== tenant.id ? await companyFor(ctx.app.db, signedIn(request).principal, run.sourceTenantId) : undefined;
     const reportJson = run?.reportJson ?? null;
     const startedBy = run?.startedBy ?? null;
     const finishedAt = run?.finishedAt ?? null;
@@ -513,10 +538,12 @@ export async function register(app: FastifyInstance, ctx: WebContext): Promise<v
     const report = reportJson === null ? undefined : (JSON.parse(reportJson) as RestoreReport);
     const facts = html`<dl class="facts">
       <dt>${t('status')}</dt><dd>${run === undefined ? html`<span class="badge info">${t('st_running')}</span>` : runBadge(t, run, tasks.isRunning(tenant.id, runId))}</dd>
+      ${newCompany ? html`<dt>${t('kind')}</dt><dd>${t('kindNew')}</dd>` : ''}
+      ${source === undefined ? '' : html`<dt>${t('fromCompany')}</dt><dd><a href="/companies/${source.id}/restore">${source.name}</a></dd>`}
       <dt>${t('snapshot')}</dt><dd><code>${(run?.snapshotId ?? plan?.snapshotId ?? '').slice(0, 8)}</code></dd>
       <dt>${t('started')}</dt><dd>${formatDateTime(locale, run?.startedAt ?? null)}${startedBy === null ? '' : ` (${startedBy})`}</dd>
       ${finishedAt === null ? '' : html`<dt>${t('finished')}</dt><dd>${formatDateTime(locale, finishedAt)}</dd>`}
-      <dt>${t('undo')}</dt><dd>${undoId === null ? (state.phase === 'finished' ? t('undoNone') : t('undoPending')) : html`<code>${undoId.slice(0, 8)}</code>`}</dd>
+      <dt>${t('undo')}</dt><dd>${newCompany ? t('undoNotApplicable') : undoId === null ? (state.phase === 'finished' ? t('undoNone') : t('undoPending')) : html`<code>${undoId.slice(0, 8)}</code>`}</dd>
     </dl>`;
     let body: SafeHtml;
     if (state.phase === 'undo' || state.phase === 'writing') {
@@ -533,9 +560,14 @@ export async function register(app: FastifyInstance, ctx: WebContext): Promise<v
           </dl>
         </div>`;
     } else if (state.phase === 'interrupted') {
-      body = html`${facts}${notice('error', t('interrupted', { id: runId }))}`;
+      const text = newCompany && run !== undefined
+        ? t('interruptedNew', { from: run.sourceTenantId, to: tenant.id, snapshot: run.snapshotId, id: runId })
+        : t('interrupted', { id: runId });
+      body = html`${facts}${notice('error', text)}`;
     } else {
-      body = html`${facts}${report === undefined ? '' : reportBlock(t, locale, report, pageOf(request.query), `${base(tenant)}/runs/${runId}`)}`;
+      const url = `${base(tenant)}/runs/${runId}`;
+      body = html`${facts}${report === undefined ? '' : reportBlock(t, locale, report, pageOf(request.query), url)}
+        ${report?.kind === 'new_company' ? newCompanyReportBlock(locale, report, tenant.id, pageOf(request.query, 'mpage'), url) : ''}`;
     }
     return sendPage(request, reply, {
       title: t('runTitle', { time: formatDateTime(locale, run?.startedAt ?? ctx.now()) }),
@@ -556,8 +588,8 @@ export async function register(app: FastifyInstance, ctx: WebContext): Promise<v
     },
     async (request) => {
       const tenant = company(request);
-      const { run, plan, runId } = await findRun(request);
-      const state = await runState(tenant, runId, run, plan);
+      const { run, plan, runId, newCompany } = await findRun(request);
+      const state = await runState(tenant, runId, run, plan, newCompany);
       return {
         id: runId, status: state.status, phase: state.phase, snapshotId: run?.snapshotId ?? '', undoSnapshotId: run?.undoSnapshotId ?? null,
         ...state.progress, percent: state.percent, startedAt: run?.startedAt ?? ctx.now().toISOString(), finishedAt: run?.finishedAt ?? null,

@@ -131,8 +131,8 @@ for (const target of testDatabases()) {
       assert.ok(verifyCertificate(certificate));
       const stored = await readCertificate(dataDir, a);
       assert.deepEqual(stored, certificate);
-      assert.ok(verifyCertificate(stored!), 'the stored certificate verifies');
-      assert.equal(verifyCertificate({ ...stored!, deleted: { ...stored!.deleted, objects: stored!.deleted.objects - 1 } }), false, 'an altered certificate does not');
+      assert.ok(verifyCertificate(stored), 'the stored certificate verifies');
+      assert.equal(verifyCertificate({ ...stored, deleted: { ...stored.deleted, objects: stored.deleted.objects - 1 } }), false, 'an altered certificate does not');
       assert.equal(certificateHash(JSON.parse(await readFile(join(dataDir, 'certificates', `${a}.json`), 'utf8')) as typeof certificate), certificate.sha256);
       const text = await readCertificateText(dataDir, a);
       assert.match(text ?? '', /RADERINGSINTYG[\s\S]*DELETION CERTIFICATE/);
@@ -168,7 +168,7 @@ for (const target of testDatabases()) {
       assert.ok((await objects(faulty, c)).count > 0, 'objects are left');
       const interrupted = await getTenant(t.app.db, c);
       assert.equal(interrupted?.status, 'terminated', 'marked as being deleted');
-      assert.ok(interrupted?.deletionDueAt !== null && Date.parse(interrupted!.deletionDueAt!) <= Date.parse('2030-02-01T10:00:00Z'), 'and due, so the deletion job finishes it');
+      assert.ok(interrupted?.deletionDueAt !== null && Date.parse(interrupted.deletionDueAt) <= Date.parse('2030-02-01T10:00:00Z'), 'and due, so the deletion job finishes it');
 
       const { certificate } = await deleteTenantData(t.app, c, { reason: { kind: 'termination' }, now: new Date('2030-02-01T11:00:00Z') });
       assert.deepEqual(await objects(faulty, c), { count: 0, bytes: 0 });

@@ -190,7 +190,7 @@ async function changeAndBackUpAgain(run: Run): Promise<void> {
   assert.equal(await history.locator('tbody tr').count(), 2, 'two versions in the history');
   await page.getByRole('link', { name: 'Jämför med föregående' }).click();
   await h1(page, `Ändringar i Kunder ${run.customer!.key}`).waitFor();
-  const cityRow = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'City', exact: true }) });
+  const cityRow = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: /^Ort City$/ }) });
   await cityRow.locator('td.diff-added').filter({ hasText: CHANGED_CITY }).waitFor();
   if (run.customer!.city !== '') await cityRow.locator('td.diff-removed').filter({ hasText: run.customer!.city }).waitFor();
   await screenshot(page, '11-diff');

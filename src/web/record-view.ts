@@ -6,6 +6,7 @@
 import type { FieldChange } from '../cli/json-diff.ts';
 import { html, type SafeHtml } from './html.ts';
 import { formatNumber, messages, type Locale } from '../i18n.ts';
+import { fieldLabel } from './field-labels.ts';
 import { rowsTotal, type JsonObject } from './record-columns.ts';
 
 const m = messages(
@@ -53,8 +54,8 @@ const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !==
 
 function scalar(locale: Locale, v: unknown): SafeHtml {
   const t = m(locale);
-  if (v === null || v === undefined) return html`<span class="muted">–</span>`;
-  if (v === '') return html`<span class="muted">${t('empty')}</span>`;
+  // Null, absent and empty all read as "nothing" to a user.
+  if (v === null || v === undefined || v === '') return html`<span class="muted" title="${t('empty')}">–</span>`;
   if (typeof v === 'boolean') return html`${v ? t('yes') : t('no')}`;
   if (typeof v === 'number') return html`${formatNumber(locale, v)}`;
   if (typeof v === 'string') return html`${v}`;
@@ -75,13 +76,19 @@ export function renderValue(locale: Locale, v: unknown): SafeHtml {
 /** A record's fields as a definition list, leaving out `omit` (shown elsewhere on the page). */
 export function renderFields(locale: Locale, record: JsonObject, omit: readonly string[] = []): SafeHtml {
   const keys = Object.keys(record).filter((k) => !omit.includes(k));
-  return html`<dl class="facts record-fields">${keys.map((k) => html`<dt>${k}</dt><dd>${renderValue(locale, record[k])}</dd>`)}</dl>`;
+  return html`<dl class="facts record-fields">${keys.map((k) => html`<dt>${fieldName(locale, k)}</dt><dd>${renderValue(locale, record[k])}</dd>`)}</dl>`;
+}
+
+/** Fortnox's name for a field in the interface, with the API's name beside it (what exports and CSV use). */
+function fieldName(locale: Locale, key: string): SafeHtml {
+  const label = fieldLabel(locale, key);
+  return label === undefined || label === key ? html`${key}` : html`${label} <span class="field-key">${key}</span>`;
 }
 
 function rowsTable(locale: Locale, rows: readonly JsonObject[]): SafeHtml {
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   return html`<div class="table-wrap"><table class="rows">
-<thead><tr><th scope="col">#</th>${columns.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>
+<thead><tr><th scope="col">#</th>${columns.map((c) => html`<th scope="col">${fieldLabel(locale, c) ?? c}</th>`)}</tr></thead>
 <tbody>${rows.map((r, i) => html`<tr><td class="num">${i + 1}</td>${columns.map((c) => html`<td${typeof r[c] === 'number' ? html` class="num"` : ''}>${renderValue(locale, r[c])}</td>`)}</tr>`)}</tbody>
 </table></div>`;
 }
@@ -102,6 +109,13 @@ export function voucherRowsTable(locale: Locale, rows: unknown, caption: string)
 </table></div>`;
 }
 
+/** A changed field's path (`InvoiceRows[2].Price`) with the leaf's interface name when there is one. */
+function pathName(locale: Locale, path: string): SafeHtml {
+  const leaf = /([A-Za-z0-9_]+)$/.exec(path)?.[1] ?? path;
+  const label = fieldLabel(locale, leaf);
+  return label === undefined || label === leaf ? html`<code>${path}</code>` : html`${label} <code class="field-key">${path}</code>`;
+}
+
 /** Field, before, after: one row per changed leaf (`Rows[2].Price`). */
 export function diffTable(locale: Locale, changes: readonly FieldChange[]): SafeHtml {
   const t = m(locale);
@@ -109,6 +123,6 @@ export function diffTable(locale: Locale, changes: readonly FieldChange[]): Safe
   const side = (c: FieldChange, which: 'from' | 'to'): SafeHtml => (which in c ? renderValue(locale, c[which]) : html`<span class="muted">${t('absent')}</span>`);
   return html`<div class="table-wrap"><table class="diff">
 <thead><tr><th scope="col">${t('field')}</th><th scope="col">${t('before')}</th><th scope="col">${t('after')}</th></tr></thead>
-<tbody>${changes.map((c) => html`<tr><th scope="row"><code>${c.path}</code></th><td class="${'from' in c ? 'diff-removed' : ''}">${side(c, 'from')}</td><td class="${'to' in c ? 'diff-added' : ''}">${side(c, 'to')}</td></tr>`)}</tbody>
+<tbody>${changes.map((c) => html`<tr><th scope="row">${pathName(locale, c.path)}</th><td class="${'from' in c ? 'diff-removed' : ''}">${side(c, 'from')}</td><td class="${'to' in c ? 'diff-added' : ''}">${side(c, 'to')}</td></tr>`)}</tbody>
 </table></div>`;
 }

@@ -6,7 +6,7 @@ import { auditPage } from '../audit-entries.ts';
 import { ACTION_GROUPS, actionLabel } from '../audit-labels.ts';
 import type { WebContext } from '../context.ts';
 import { select, submit } from '../forms.ts';
-import { html } from '../html.ts';
+import { html, type SafeHtml } from '../html.ts';
 import { formatDateTime, messages } from '../../i18n.ts';
 import { sendPage } from '../layout.ts';
 import { signedIn } from '../request-context.ts';
@@ -104,11 +104,11 @@ export async function register(app: FastifyInstance, ctx: WebContext): Promise<v
     const olderParams = new URLSearchParams(keep);
     if (next !== undefined) olderParams.set('before', next);
     const row = (e: AuditEntry) => html`<tr>
-      <td><time datetime="${e.at}">${formatDateTime(locale, e.at)}</time></td>
+      <td class="nowrap"><time datetime="${e.at}">${formatDateTime(locale, e.at)}</time></td>
       <td>${e.userEmail ?? t('system')}</td>
       <th scope="row"><span title="${e.action}">${actionLabel(locale, e.action)}</span></th>
       <td>${e.tenantId === null ? '–' : (names.get(e.tenantId) ?? e.tenantId)}</td>
-      <td>${e.target ?? '–'}</td>
+      <td>${targetCell(e, names)}</td>
       <td>${e.ip ?? '–'}</td>
     </tr>`;
     return sendPage(request, reply, {
@@ -159,4 +159,26 @@ export async function register(app: FastifyInstance, ctx: WebContext): Promise<v
       next: next ?? null,
     };
   });
+}
+
+/**
+ * What an entry concerns, as a link to it where the company is still visible to the reader: a record, a
+ * restore run, an export, a backup job. Other targets (a user id, a Fortnox tenant id) show as text.
+ */
+function targetCell(e: AuditEntry, visible: ReadonlyMap<string, string>): SafeHtml | string {
+  if (e.target === null) return '–';
+  if (e.tenantId === null || !visible.has(e.tenantId)) return e.target;
+  const base = `/companies/${e.tenantId}`;
+  const href =
+    e.action === 'record.view' || e.action === 'file.download' ? recordHref(base, e.target)
+    : e.action === 'restore.apply' ? `${base}/restore/runs/${encodeURIComponent(e.target)}`
+    : e.action === 'export.create' || e.action === 'export.download' ? `${base}/exports/${encodeURIComponent(e.target)}`
+    : e.action === 'backup.start' ? `${base}/backups/${encodeURIComponent(e.target)}`
+    : undefined;
+  return href === undefined ? e.target : html`<a href="${href}">${e.target}</a>`;
+}
+
+function recordHref(base: string, target: string): string | undefined {
+  const cut = target.indexOf(':');
+  return cut <= 0 ? undefined : `${base}/records/${encodeURIComponent(target.slice(0, cut))}/${encodeURIComponent(target.slice(cut + 1))}`;
 }

@@ -1,10 +1,17 @@
 import type { Alert } from '../db/alerts.ts';
 import type { AlertSeverity } from '../db/index.ts';
 import { alertText, alertTitle } from '../alerts/wording.ts';
+import { fieldLabel } from './field-labels.ts';
 import { html, type SafeHtml } from './html.ts';
 import { formatDateTime, formatNumber, type Locale } from '../i18n.ts';
 
 const BADGE: Readonly<Record<AlertSeverity, string>> = { critical: 'bad', warning: 'warn', info: 'info' };
+
+/** An IBAN in groups of four, as printed on invoices, so a changed digit is easier to spot. */
+function bankValue(field: string, value: string | null): string | null {
+  if (value === null || field !== 'IBAN') return value;
+  return value.replace(/\s+/g, '').replace(/(.{4})(?=.)/g, '$1 ');
+}
 
 /** The alert's explanation and its links, by kind. */
 function alertBody(locale: Locale, alert: Alert): SafeHtml {
@@ -19,7 +26,7 @@ function alertBody(locale: Locale, alert: Alert): SafeHtml {
       return html`<p>${t('supplier', { name: alert.details.name, number: alert.details.supplierNumber })}</p>
         <div class="table-wrap"><table><caption>${t('changesCaption')}</caption>
           <thead><tr><th scope="col">${t('fieldCol')}</th><th scope="col">${t('beforeCol')}</th><th scope="col">${t('afterCol')}</th></tr></thead>
-          <tbody>${alert.details.changes.map((c) => html`<tr><th scope="row">${c.field}</th><td class="diff-removed">${c.before ?? t('empty')}</td><td class="diff-added">${c.after ?? t('empty')}</td></tr>`)}</tbody>
+          <tbody>${alert.details.changes.map((c) => html`<tr><th scope="row">${fieldLabel(locale, c.field) ?? c.field}</th><td class="diff-removed">${bankValue(c.field, c.before) ?? t('empty')}</td><td class="diff-added">${bankValue(c.field, c.after) ?? t('empty')}</td></tr>`)}</tbody>
         </table></div>
         <p class="alert-warning">${t('fraudWarning')}</p>
         <p><a href="${base}/records/suppliers/${encodeURIComponent(alert.details.supplierNumber)}">${t('supplierLink')}</a></p>`;

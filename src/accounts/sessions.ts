@@ -78,3 +78,26 @@ export async function pruneSessions(db: Db, now = new Date()): Promise<void> {
 function toSession(row: { id_hash: string; user_id: string; org_id: string; csrf_token: string; mfa_passed: number; created_at: string; expires_at: string }): SessionRecord {
   return { idHash: row.id_hash, userId: row.user_id, orgId: row.org_id, csrfToken: row.csrf_token, mfaPassed: row.mfa_passed === 1, createdAt: row.created_at, expiresAt: row.expires_at };
 }
+
+export interface SessionSummary {
+  readonly createdAt: string;
+  readonly lastSeenAt: string;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+  /** The session asking. */
+  readonly current: boolean;
+}
+
+/** A user's live signed-in sessions, newest use first (never their ids: only the list a person reviews). */
+export async function listUserSessions(db: Db, userId: string, currentIdHash: string, now = new Date()): Promise<SessionSummary[]> {
+  const rows = await db
+    .selectFrom('sessions')
+    .select(['id_hash', 'created_at', 'last_seen_at', 'ip', 'user_agent'])
+    .where('user_id', '=', userId)
+    .where('mfa_passed', '=', 1)
+    .where('expires_at', '>', now.toISOString())
+    .orderBy('last_seen_at', 'desc')
+    .limit(50)
+    .execute();
+  return rows.map((r) => ({ createdAt: r.created_at, lastSeenAt: r.last_seen_at, ip: r.ip, userAgent: r.user_agent, current: r.id_hash === currentIdHash }));
+}

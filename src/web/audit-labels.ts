@@ -12,6 +12,7 @@ const LABELS: Readonly<Record<string, Readonly<Record<Locale, string>>>> = {
   'password.reset_requested': { sv: 'Begärde återställning av lösenord', en: 'Asked to reset the password' },
   'password.reset': { sv: 'Återställde lösenordet', en: 'Reset the password' },
   'user.password_changed': { sv: 'Bytte lösenord', en: 'Changed the password' },
+  'user.sessions_revoked': { sv: 'Loggade ut sina andra inloggningar', en: 'Signed out their other sessions' },
   'user.two_factor_enabled': { sv: 'Slog på tvåfaktorsinloggning', en: 'Turned on two-factor sign-in' },
   'user.invite': { sv: 'Bjöd in en användare', en: 'Invited a user' },
   'invitation.revoke': { sv: 'Återkallade en inbjudan', en: 'Revoked an invitation' },

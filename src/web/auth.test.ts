@@ -111,6 +111,24 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.equal(await verifyPassword(row.password_hash, 'korrekt häst batteri häftklammer'), true);
     });
 
+    test('the account page lists the user\'s sessions and signs out all the others', async () => {
+      const email = `sessions-${dialect}@example.se`;
+      const first = await signUp(t, email);
+      const secret = await setUpTwoFactor(first);
+      const second = new WebClient(t.url);
+      await second.get('/login');
+      await second.post('/login', { email, password: 'korrekt häst batteri häftklammer' });
+      await second.get('/login/two-factor');
+      assert.equal((await second.post('/login/two-factor', { code: totpCode(secret, new Date(Date.now() + 30_000)) })).status, 303);
+      const page = await first.get('/account');
+      assert.equal((page.text.match(/<tr><td class="nowrap">/g) ?? []).length, 2, 'two sessions listed');
+      assert.match(page.text, /den här/);
+      const done = await first.post('/account/sessions/sign-out-others');
+      assert.match(done.text, /Alla andra inloggningar är utloggade/);
+      assert.equal((await second.get('/dashboard')).status, 303, 'the other session is gone');
+      assert.equal((await first.get('/dashboard')).status, 200, 'this one stays');
+    });
+
     test('a POST without the CSRF token is refused and changes nothing', async () => {
       const c = new WebClient(t.url);
       await c.get('/signup');

@@ -4,13 +4,13 @@ import { audit } from '../../accounts/audit.ts';
 import { visibleCompanies } from '../../accounts/access.ts';
 import { hashPassword, passwordProblem, verifyPassword } from '../../accounts/passwords.ts';
 import { openSecret, sealSecret } from '../../accounts/secret-box.ts';
-import { deleteUserSessions } from '../../accounts/sessions.ts';
+import { deleteUserSessions, listUserSessions } from '../../accounts/sessions.ts';
 import { generateTotpSecret, otpauthUri, verifyTotp } from '../../accounts/totp.ts';
 import { enableTotp, setPasswordHash, setTotp, userRow } from '../../accounts/users.ts';
 import type { WebContext } from '../context.ts';
 import { csrfField, input, submit } from '../forms.ts';
 import { html, raw } from '../html.ts';
-import { messages } from '../../i18n.ts';
+import { formatDateTime, messages } from '../../i18n.ts';
 import { notice, sendPage } from '../layout.ts';
 import { clientIp, field, seeOther, signedIn } from '../request-context.ts';
 import { TOTP_PURPOSE } from './auth.ts';
@@ -49,6 +49,15 @@ const m = messages(
     too_long: 'Lösenordet får ha högst 256 tecken.',
     same_as_email: 'Lösenordet får inte vara din e-postadress.',
     too_common: 'Lösenordet är för vanligt. Välj ett annat.',
+    sessions: 'Inloggningar',
+    sessionsLead: 'Där du är inloggad just nu. Känner du inte igen en inloggning: logga ut den och byt lösenord.',
+    started: 'Inloggad',
+    lastSeen: 'Senast använd',
+    device: 'Webbläsare',
+    address: 'IP-adress',
+    thisOne: 'den här',
+    signOutOthers: 'Logga ut alla andra inloggningar',
+    signedOutOthers: 'Alla andra inloggningar är utloggade.',
     companies: 'Företag du har tillgång till',
     none: 'Inga ännu.',
   },
@@ -85,6 +94,15 @@ const m = messages(
     too_long: 'The password may have at most 256 characters.',
     same_as_email: 'The password must not be your e-mail address.',
     too_common: 'That password is too common. Choose another.',
+    sessions: 'Sessions',
+    sessionsLead: 'Where you are signed in right now. If you do not recognise one, sign it out and change your password.',
+    started: 'Signed in',
+    lastSeen: 'Last used',
+    device: 'Browser',
+    address: 'IP address',
+    thisOne: 'this one',
+    signOutOthers: 'Sign out all other sessions',
+    signedOutOthers: 'All other sessions were signed out.',
     companies: 'Companies you can access',
     none: 'None yet.',
   },
@@ -95,8 +113,9 @@ export async function register(app: FastifyInstance, ctx: WebContext): Promise<v
 
   const accountPage = async (request: FastifyRequest, reply: FastifyReply, message: { kind: 'ok' | 'error'; text: string } | undefined, status = 200) => {
     const t = m(request.locale);
-    const { user, org, principal } = signedIn(request);
+    const { user, org, principal, session } = signedIn(request);
     const companies = await visibleCompanies(db, principal);
+    const sessions = await listUserSessions(db, user.id, session.idHash, ctx.now());
     return sendPage(request, reply, {
       title: t('title'),
       status,
@@ -109,6 +128,10 @@ export async function register(app: FastifyInstance, ctx: WebContext): Promise<v
       </dl></section>
       <section><h2>${t('twoFactor')}</h2><p>${user.totpEnabled ? t('twoFactorOn') : t('twoFactorOff')}</p>
         ${user.totpEnabled ? '' : html`<p><a class="button primary" href="/account/two-factor">${t('setUp')}</a></p>`}</section>
+      <section><h2>${t('sessions')}</h2><p>${t('sessionsLead')}</p>
+        <div class="table-wrap"><table><thead><tr><th scope="col">${t('started')}</th><th scope="col">${t('lastSeen')}</th><th scope="col">${t('device')}</th><th scope="col">${t('address')}</th></tr></thead>
+        <tbody>${sessions.map((x) => html`<tr><td class="nowrap">${formatDateTime(request.locale, x.createdAt)}${x.current ? html` <span class="badge info">${t('thisOne')}</span>` : ''}</td><td class="nowrap">${formatDateTime(request.locale, x.lastSeenAt)}</td><td>${(x.userAgent ?? '–').slice(0, 120)}</td><td>${x.ip ?? '–'}</td></tr>`)}</tbody></table></div>
+        ${sessions.length > 1 ? html`<form method="post" action="/account/sessions/sign-out-others" class="actions">${csrfField(request)}${submit(t('signOutOthers'), { kind: 'secondary' })}</form>` : ''}</section>
       <section><h2>${t('companies')}</h2>${companies.length === 0 ? html`<p>${t('none')}</p>` : html`<ul>${companies.map((c) => html`<li><a href="/companies/${c.id}">${c.name}</a></li>`)}</ul>`}</section>
       <section><h2>${t('password')}</h2><form method="post" action="/account/password" class="form">${csrfField(request)}
         ${input('current', t('current'), { type: 'password', required: true, autocomplete: 'current-password' })}
@@ -166,6 +189,14 @@ export async function register(app: FastifyInstance, ctx: WebContext): Promise<v
     await enableTotp(db, user.id, now, step);
     await audit(db, { orgId: org.id, userId: user.id, userEmail: user.email, action: 'user.two_factor_enabled', ip: clientIp(request), at: now });
     return seeOther(reply, '/dashboard');
+  });
+
+  app.post('/account/sessions/sign-out-others', { config: { beforeMfaSetup: true } }, async (request, reply) => {
+    const t = m(request.locale);
+    const { user, org, session } = signedIn(request);
+    await deleteUserSessions(db, user.id, { except: session.idHash });
+    await audit(db, { orgId: org.id, userId: user.id, userEmail: user.email, action: 'user.sessions_revoked', ip: clientIp(request), at: ctx.now() });
+    return accountPage(request, reply, { kind: 'ok', text: t('signedOutOthers') });
   });
 
   app.post('/account/password', { config: { beforeMfaSetup: true } }, async (request, reply) => {

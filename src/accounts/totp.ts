@@ -42,6 +42,9 @@ export function base32Decode(text: string): Buffer {
 }
 
 /** A new TOTP secret: 20 random bytes (the HMAC-SHA-1 block RFC 4226 recommends), in base32. */
+/** The secret-box purpose users' TOTP secrets are sealed under (src/accounts/secret-box.ts). */
+export const TOTP_SECRET_PURPOSE = 'totp';
+
 export function generateTotpSecret(): string {
   return base32Encode(randomBytes(20));
 }

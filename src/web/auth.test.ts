@@ -81,6 +81,22 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.equal((await again.post('/login/two-factor', { code: next })).status, 401, 'a code is accepted once');
     });
 
+    test('in demo mode the two-factor pages say which code works now, and that code is accepted', async () => {
+      const email = `demo-${dialect}@example.se`;
+      const c = await signUp(t, email);
+      const setup = await c.get('/account/two-factor');
+      const code = /Demoläge: koden som gäller nu är (\d{6})/.exec(setup.text)?.[1];
+      assert.ok(code, 'the set-up page shows the code');
+      assert.equal((await c.post('/account/two-factor', { code })).location, '/dashboard');
+      const again = new WebClient(t.url);
+      await again.get('/login');
+      await again.post('/login', { email, password: 'korrekt häst batteri häftklammer' });
+      const page = await again.get('/login/two-factor');
+      const next = /Demoläge: koden som gäller nu är (\d{6})/.exec(page.text)?.[1];
+      assert.ok(next && next !== code, 'the login page shows a code not used yet');
+      assert.equal((await again.post('/login/two-factor', { code: next })).status, 303);
+    });
+
     test('wrong passwords are refused with the same answer as unknown e-mails, and the sixth attempt is blocked', async () => {
       const email = `throttle-${dialect}@example.se`;
       await setUpTwoFactor(await signUp(t, email));

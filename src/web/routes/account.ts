@@ -11,6 +11,7 @@ import type { WebContext } from '../context.ts';
 import { csrfField, input, submit } from '../forms.ts';
 import { html, raw } from '../html.ts';
 import { formatDateTime, messages } from '../../i18n.ts';
+import { demoTotpHint } from '../demo-hint.ts';
 import { notice, sendPage } from '../layout.ts';
 import { clientIp, field, seeOther, signedIn } from '../request-context.ts';
 import { TOTP_PURPOSE } from './auth.ts';
@@ -168,6 +169,7 @@ export async function register(app: FastifyInstance, ctx: WebContext): Promise<v
       status,
       body: html`${principal.role === 'admin' ? notice('info', t('required')) : ''}${notice('error', error)}
       <div class="qr" role="img" aria-label="QR">${raw(svg)}</div>
+      ${await demoTotpHint(ctx, request, user.id)}
       <p>${t('manual')} <code class="totp-secret" data-secret="${secret}">${secret.replace(/(.{4})/g, '$1 ').trim()}</code></p>
       <form method="post" action="/account/two-factor" class="form">${csrfField(request)}
         ${input('code', t('code'), { inputmode: 'numeric', pattern: '[0-9 ]{6,7}', autocomplete: 'one-time-code', required: true, autofocus: true })}

@@ -6,18 +6,19 @@ import { consumePasswordReset, createPasswordReset, resetTokenUser } from '../..
 import { dummyVerify, hashPassword, needsRehash, passwordProblem, verifyPassword, type PasswordProblem } from '../../accounts/passwords.ts';
 import { openSecret } from '../../accounts/secret-box.ts';
 import { createSession, deleteSession, deleteUserSessions } from '../../accounts/sessions.ts';
-import { verifyTotp } from '../../accounts/totp.ts';
+import { TOTP_SECRET_PURPOSE, verifyTotp } from '../../accounts/totp.ts';
 import { createUser, findUserByEmail, getUser, isEmail, setLocale, setPasswordHash, useTotpStep, userRow, type User } from '../../accounts/users.ts';
 import { inTransaction } from '../../db/index.ts';
 import type { WebContext } from '../context.ts';
 import { csrfField, input, select, submit } from '../forms.ts';
 import { html } from '../html.ts';
 import { isLocale, messages } from '../../i18n.ts';
+import { demoTotpHint } from '../demo-hint.ts';
 import { notice, sendPage } from '../layout.ts';
 import { HttpError, clientIp, field, safeNext, seeOther } from '../request-context.ts';
 import { LOCALE_COOKIE, SESSION_COOKIE } from '../server.ts';
 
-export const TOTP_PURPOSE = 'totp';
+export const TOTP_PURPOSE = TOTP_SECRET_PURPOSE;
 
 const m = messages(
   {
@@ -269,14 +270,15 @@ export async function register(app: FastifyInstance, ctx: WebContext): Promise<v
     return seeOther(reply, first.role === 'admin' ? '/account/two-factor' : next);
   });
 
-  const totpForm = (request: FastifyRequest, reply: FastifyReply, error: string | undefined, status = 200) => {
+  const totpForm = async (request: FastifyRequest, reply: FastifyReply, error: string | undefined, status = 200) => {
     const t = m(request.locale);
     const next = safeNext((request.query as Record<string, unknown>).next, '');
+    const hint = request.pendingSession === undefined ? html`` : await demoTotpHint(ctx, request, request.pendingSession.userId);
     return sendPage(request, reply, {
       title: t('totpTitle'),
       lead: t('totpLead'),
       status,
-      body: html`${notice('error', error)}<form method="post" action="/login/two-factor${next === '' ? '' : `?next=${encodeURIComponent(next)}`}" class="form">
+      body: html`${notice('error', error)}${hint}<form method="post" action="/login/two-factor${next === '' ? '' : `?next=${encodeURIComponent(next)}`}" class="form">
         ${csrfField(request)}
         ${input('code', t('code'), { inputmode: 'numeric', pattern: '[0-9 ]{6,7}', autocomplete: 'one-time-code', required: true, autofocus: true })}
         ${submit(t('verify'))}

@@ -63,7 +63,8 @@ export async function checkTarget(app: AppContext, principal: Principal, source:
   const target = await companyFor(app.db, principal, targetId);
   if (target === undefined) return { ok: false, reason: 'not_found' };
   if (target.id === source.id) return { ok: false, reason: 'same', target };
-  if ((await loadFortnoxConnection(app.db, target.id))?.status !== 'ok') return { ok: false, reason: 'not_connected', target };
+  // A terminated company (its data due for deletion) is not offered either.
+  if (target.status !== 'active' || (await loadFortnoxConnection(app.db, target.id))?.status !== 'ok') return { ok: false, reason: 'not_connected', target };
   const reader = await app.readerFor(target.id);
   const holds: string[] = [];
   for (const name of NOT_EMPTY_DATASETS) {
@@ -409,7 +410,7 @@ export function registerNewCompany(app: FastifyInstance, ctx: WebContext, deps: 
     } catch (err) {
       if (!(err instanceof NoxError)) throw err;
       const named = await companyFor(ctx.app.db, signedIn(request).principal, state.target);
-      return deps.restorePage(request, reply, { ...state, error: t('checkFailed', { name: named?.name ?? '', error: err.message }) }, 502);
+      return deps.restorePage(request, reply, { ...state, error: t('checkFailed', { name: named?.name ?? '', error: err.message }) }, 400);
     }
     if (check.ok) return check;
     if (check.reason === 'not_found') throw notFound();

@@ -561,7 +561,7 @@ export async function register(app: FastifyInstance, ctx: WebContext): Promise<v
         </div>`;
     } else if (state.phase === 'interrupted') {
       const text = newCompany && run !== undefined
-        ? t('interruptedNew', { from: run.sourceTenantId, to: tenant.id, snapshot: run.snapshotId, id: runId })
+        ? t('interruptedNew', { from: source?.id ?? (run.sourceTenantId === tenant.id ? tenant.id : '…'), to: tenant.id, snapshot: run.snapshotId, id: runId })
         : t('interrupted', { id: runId });
       body = html`${facts}${notice('error', text)}`;
     } else {

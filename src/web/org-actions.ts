@@ -16,6 +16,8 @@ import { HttpError, notFound } from './request-context.ts';
 import { planById } from './org-plans.ts';
 import { raiseAlert, resolveAlerts } from '../db/alerts.ts';
 import { terminationDates, type TerminationDates } from '../lifecycle/termination.ts';
+import { deleteTenantData, type DeletionCertificate } from '../lifecycle/delete-tenant.ts';
+import type { Tenant } from '../db/index.ts';
 
 /** Who is acting, from the session. */
 export interface Actor {
@@ -32,8 +34,8 @@ export function isRole(value: string): value is Role {
 
 /** A rule the request broke, with a stable code the pages translate. */
 export class OrgRuleError extends HttpError {
-  constructor(code: 'LAST_ADMIN' | 'BAD_EMAIL' | 'BAD_ROLE' | 'ALREADY_MEMBER' | 'BAD_PLAN' | 'BAD_SENTENCE' | 'NOT_TERMINATED' | 'NOTICE_OVER' | 'ALREADY_TERMINATED', message: string) {
-    super(code === 'LAST_ADMIN' || code === 'ALREADY_MEMBER' || code === 'NOTICE_OVER' || code === 'ALREADY_TERMINATED' || code === 'NOT_TERMINATED' ? 409 : 400, code, message);
+  constructor(code: 'LAST_ADMIN' | 'BAD_EMAIL' | 'BAD_ROLE' | 'ALREADY_MEMBER' | 'BAD_PLAN' | 'BAD_SENTENCE' | 'NOT_TERMINATED' | 'NOTICE_OVER' | 'ALREADY_TERMINATED' | 'COMPANY_BUSY', message: string) {
+    super(code === 'LAST_ADMIN' || code === 'ALREADY_MEMBER' || code === 'NOTICE_OVER' || code === 'ALREADY_TERMINATED' || code === 'NOT_TERMINATED' || code === 'COMPANY_BUSY' ? 409 : 400, code, message);
   }
 }
 
@@ -135,8 +137,16 @@ export function terminationSentences(orgName: string): { sv: string; en: string 
   return { sv: `Jag säger upp Noxbackup för ${orgName}`, en: `I terminate Noxbackup for ${orgName}` };
 }
 
+/** The organisation's companies still backed up or kept (a deleted one's dates are history). */
 async function orgCompanyIds(db: Db, orgId: string): Promise<string[]> {
-  return (await db.selectFrom('org_companies').select('tenant_id').where('org_id', '=', orgId).execute()).map((r) => r.tenant_id);
+  const rows = await db
+    .selectFrom('org_companies')
+    .innerJoin('tenants', 'tenants.id', 'org_companies.tenant_id')
+    .select('org_companies.tenant_id')
+    .where('org_companies.org_id', '=', orgId)
+    .where('tenants.status', '=', 'active')
+    .execute();
+  return rows.map((r) => r.tenant_id);
 }
 
 /**
@@ -177,4 +187,48 @@ export async function cancelTermination(ctx: WebContext, actor: Actor): Promise<
     }
   });
   await log(ctx, actor, 'org.terminate_cancel', null);
+}
+
+/** The sentence an administrator types to delete a company's backups at once, in either language. */
+export function deletionSentences(companyName: string): { sv: string; en: string } {
+  return { sv: `Radera alla säkerhetskopior av ${companyName} för gott`, en: `Delete all backups of ${companyName} for good` };
+}
+
+/**
+ * Deletes a company's backups at once and for good (DESIGN.md §7), when the exact sentence naming it
+ * was typed; refused while a backup or restore of it is queued or running. Returns the certificate;
+ * the deletion writes the `company.deleted` audit entry and mails the administrators.
+ */
+export async function deleteCompanyNow(ctx: WebContext, actor: Actor, tenant: Tenant, sentence: string): Promise<DeletionCertificate> {
+  const expected = deletionSentences(tenant.name);
+  if (sentence !== expected.sv && sentence !== expected.en) throw new OrgRuleError('BAD_SENTENCE', 'Type the sentence exactly as shown');
+  if ((await ctx.queue.pending(tenant.id)).length > 0) throw new OrgRuleError('COMPANY_BUSY', 'A backup or restore of the company is running; delete it when it has finished');
+  const { certificate } = await deleteTenantData(ctx.app, tenant.id, {
+    reason: { kind: 'request', userId: actor.user.id, email: actor.user.email, ip: actor.ip },
+    now: ctx.now(),
+    mailer: ctx.mailer,
+    publicUrl: ctx.publicUrl,
+    log: (line) => console.error(`noxbackup: ${line}`),
+  });
+  return certificate;
+}
+
+/** The organisation's deleted companies, newest first (at most `limit`), for their certificates. */
+export async function deletedCompanies(db: Db, orgId: string, limit = 100): Promise<{ id: string; name: string; deletedAt: string | null }[]> {
+  const rows = await db
+    .selectFrom('org_companies')
+    .innerJoin('tenants', 'tenants.id', 'org_companies.tenant_id')
+    .select(['tenants.id', 'tenants.name', 'tenants.deleted_at'])
+    .where('org_companies.org_id', '=', orgId)
+    .where('tenants.status', '=', 'deleted')
+    .orderBy('tenants.deleted_at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, deletedAt: r.deleted_at }));
+}
+
+/** Whether the company is (or was) the organisation's, whatever its status: certificates outlive the company. */
+export async function ownsCompany(db: Db, orgId: string, tenantId: string): Promise<boolean> {
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(tenantId)) return false;
+  return (await db.selectFrom('org_companies').select('tenant_id').where('org_id', '=', orgId).where('tenant_id', '=', tenantId).executeTakeFirst()) !== undefined;
 }

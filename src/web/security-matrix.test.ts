@@ -147,7 +147,7 @@ function fill(route: RouteInfo, ids: Ids, p: Principal | undefined, extra: Parti
   return route.url.replace(/:(\w+)/g, (_m, name: string) => {
     const value =
       extra[name] ??
-      (name === 'companyId' ? ids.companyId
+      (name === 'companyId' || name === 'tenantId' ? ids.companyId
         : name === 'snapshotId' ? ids.snapshotId
         : name === 'runId' ? (route.url.includes('/restore/') ? ids.restoreRunId : ids.runId)
         : name === 'exportId' ? ids.exportId

@@ -10,11 +10,12 @@ import { inTransaction, type Role, type Tenant } from '../../db/index.ts';
 import type { WebContext } from '../context.ts';
 import { csrfField, input, select, submit } from '../forms.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { formatDateTime, formatNumber, messages, type Locale } from '../../i18n.ts';
+import { formatBytes, formatDateTime, formatNumber, messages, type Locale } from '../../i18n.ts';
 import { notice, sendPage } from '../layout.ts';
-import { assign, changePlan, changeRole, invite, memberOf, OrgRuleError, remove, revoke, ROLE_VALUES, terminate, terminationDates, terminationSentences, cancelTermination, type Actor } from '../org-actions.ts';
+import { assign, changePlan, changeRole, deleteCompanyNow, deletedCompanies, deletionSentences, invite, memberOf, OrgRuleError, ownsCompany, remove, revoke, ROLE_VALUES, terminate, terminationDates, terminationSentences, cancelTermination, type Actor } from '../org-actions.ts';
+import { readCertificate, readCertificateText } from '../../lifecycle/delete-tenant.ts';
 import { planById, plansFor } from '../org-plans.ts';
-import { HttpError, clientIp, field, fields, seeOther, signedIn } from '../request-context.ts';
+import { HttpError, clientIp, company, field, fields, notFound, seeOther, signedIn } from '../request-context.ts';
 import { signIn } from './auth.ts';
 
 const m = messages(
@@ -138,6 +139,26 @@ const m = messages(
     too_long: 'Lösenordet får ha högst 256 tecken.',
     same_as_email: 'Lösenordet får inte vara din e-postadress.',
     too_common: 'Lösenordet är för vanligt. Välj ett annat.',
+    deleteNowTitle: 'Radera nu',
+    deleteNowLead: 'Ni kan också radera ett företags säkerhetskopior direkt, utan att vänta på uppsägningen. Raderingen går inte att ångra: krypteringsnycklarna förstörs först, sedan alla säkerhetskopior, index, exporter och kopplingen till Fortnox. Ni får ett raderingsintyg.',
+    deleteNowLink: 'Radera {name} nu',
+    deleteTitle: 'Radera {name} för gott',
+    deleteLead: 'Alla säkerhetskopior av {name} raderas direkt och oåterkalleligt: ögonblicksbilder, poster, bilagor, exporter, återställningsplaner och kopplingen till Fortnox. Inget kan återställas efteråt. Ladda ned en export först om ni vill behålla något.',
+    deleteButton: 'Radera alla säkerhetskopior för gott',
+    deleteConfirm: 'Radera alla säkerhetskopior av {name}? Det går inte att ångra.',
+    COMPANY_BUSY: 'En säkerhetskopiering eller återställning av företaget pågår. Radera när den är klar.',
+    deletedCompanies: 'Raderade företag',
+    deletedAt: 'Raderat',
+    certificate: 'Raderingsintyg',
+    certificateTitle: 'Raderingsintyg för {name}',
+    certificateDone: 'Alla säkerhetskopior är raderade. Intyget har också skickats till organisationens systemadministratörer.',
+    certificateId: 'Intygets id',
+    checksum: 'Kontrollsumma (SHA-256)',
+    downloadJson: 'Ladda ned intyget (JSON)',
+    downloadText: 'Ladda ned intyget (text)',
+    companyCol: 'Företag',
+    deletedSummary: 'Raderat innehåll',
+    deletedCounts: '{snapshots} ögonblicksbilder, {objects} lagrade objekt ({bytes})',
     mailSubject: 'Inbjudan till {org} i Noxbackup',
     mailBody: 'Hej!\n\n{inviter} har bjudit in dig till {org} i Noxbackup med rollen {role}.\nNoxbackup tar säkerhetskopior av bokföringen i Fortnox.\n\nÖppna länken inom sju dagar för att gå med:\n\n{link}\n\nVäntade du dig inte inbjudan kan du bortse från meddelandet.\n\nNoxbackup',
   },
@@ -261,6 +282,26 @@ const m = messages(
     too_long: 'The password may have at most 256 characters.',
     same_as_email: 'The password must not be your e-mail address.',
     too_common: 'That password is too common. Choose another.',
+    deleteNowTitle: 'Delete now',
+    deleteNowLead: 'You can also delete a company\'s backups at once, without waiting for the termination. The deletion cannot be undone: the encryption keys are destroyed first, then every backup, the index, exports and the connection to Fortnox. You receive a deletion certificate.',
+    deleteNowLink: 'Delete {name} now',
+    deleteTitle: 'Delete {name} for good',
+    deleteLead: 'Every backup of {name} is deleted at once and irreversibly: snapshots, records, attachments, exports, restore plans and the connection to Fortnox. Nothing can be restored afterwards. Download an export first if you want to keep anything.',
+    deleteButton: 'Delete every backup for good',
+    deleteConfirm: 'Delete every backup of {name}? This cannot be undone.',
+    COMPANY_BUSY: 'A backup or restore of the company is running. Delete it when it has finished.',
+    deletedCompanies: 'Deleted companies',
+    deletedAt: 'Deleted',
+    certificate: 'Deletion certificate',
+    certificateTitle: 'Deletion certificate for {name}',
+    certificateDone: 'Every backup was deleted. The certificate was also sent to the organisation\'s system administrators.',
+    certificateId: 'Certificate id',
+    checksum: 'Checksum (SHA-256)',
+    downloadJson: 'Download the certificate (JSON)',
+    downloadText: 'Download the certificate (text)',
+    companyCol: 'Company',
+    deletedSummary: 'Deleted',
+    deletedCounts: '{snapshots} snapshots, {objects} stored objects ({bytes})',
     mailSubject: 'Invitation to {org} in Noxbackup',
     mailBody: 'Hello,\n\n{inviter} has invited you to {org} in Noxbackup with the role {role}.\nNoxbackup backs up the accounting in Fortnox.\n\nOpen the link within seven days to join:\n\n{link}\n\nIf you did not expect this invitation, ignore this message.\n\nNoxbackup',
   },
@@ -268,9 +309,11 @@ const m = messages(
 
 type Key = Parameters<ReturnType<typeof m>>[0];
 const MEMBERS_PER_PAGE = 100;
+/** Companies listed for immediate deletion (never an unbounded list; beyond it, /companies/<id>/delete opens directly). */
+const DELETE_LIST_LIMIT = 500;
 /** Codes a page may be told about in `?done=` or `?error=` after a redirect; anything else is ignored. */
-const DONE: readonly Key[] = ['invited', 'revoked', 'roleChanged', 'assigned', 'removed', 'planChanged', 'terminated', 'cancelled'];
-const ERRORS: readonly Key[] = ['LAST_ADMIN', 'BAD_ROLE', 'BAD_PLAN', 'BAD_SENTENCE', 'ALREADY_TERMINATED', 'NOT_TERMINATED', 'NOTICE_OVER'];
+const DONE: readonly Key[] = ['invited', 'revoked', 'roleChanged', 'assigned', 'removed', 'planChanged', 'terminated', 'cancelled', 'certificateDone'];
+const ERRORS: readonly Key[] = ['LAST_ADMIN', 'BAD_ROLE', 'BAD_PLAN', 'BAD_SENTENCE', 'ALREADY_TERMINATED', 'NOT_TERMINATED', 'NOTICE_OVER', 'COMPANY_BUSY'];
 
 const roleLabel = (locale: Locale, role: Role) => m(locale)(`role_${role}`);
 
@@ -550,7 +593,81 @@ export async function register(app: FastifyInstance, ctx: WebContext): Promise<v
         ${submit(t('terminateButton'), { kind: 'danger' })}
       </form>`;
     }
-    return sendPage(request, reply, { title: t('terminateTitle'), body: html`${flash(request)}${body}<p><a href="/org">${t('back')}</a></p>` });
+    const companies = await orgCompanies(request);
+    const deleted = await deletedCompanies(db, org.id);
+    const deleteNow = html`<section aria-labelledby="t-delete"><h2 id="t-delete">${t('deleteNowTitle')}</h2><p>${t('deleteNowLead')}</p>
+      ${companies.length === 0 ? html`<p class="muted">${t('noCompanies')}</p>` : html`<ul class="delete-now">${companies.slice(0, DELETE_LIST_LIMIT).map((c) => html`<li><a href="/companies/${c.id}/delete">${t('deleteNowLink', { name: c.name })}</a></li>`)}</ul>`}
+      </section>
+      ${deleted.length === 0 ? '' : html`<section aria-labelledby="t-deleted"><h2 id="t-deleted">${t('deletedCompanies')}</h2>
+      <div class="table-wrap"><table>
+        <thead><tr><th scope="col">${t('companyCol')}</th><th scope="col">${t('deletedAt')}</th><th scope="col">${t('certificate')}</th></tr></thead>
+        <tbody>${deleted.map((d) => html`<tr><th scope="row">${d.name}</th><td>${formatDateTime(locale, d.deletedAt)}</td><td><a href="/org/certificates/${d.id}">${t('certificate')}</a></td></tr>`)}</tbody>
+      </table></div></section>`}`;
+    return sendPage(request, reply, { title: t('terminateTitle'), body: html`${flash(request)}${body}${deleteNow}<p><a href="/org">${t('back')}</a></p>` });
+  });
+
+  // ---- Deleting a company's backups at once, and its certificate ----
+
+  app.get('/companies/:companyId/delete', { config: admin }, async (request, reply) => {
+    const t = m(request.locale);
+    const tenant = company(request);
+    const sentence = deletionSentences(tenant.name)[request.locale];
+    return sendPage(request, reply, {
+      title: t('deleteTitle', { name: tenant.name }),
+      body: html`${flash(request)}
+      <p><strong>${t('deleteLead', { name: tenant.name })}</strong></p>
+      <form method="post" action="/companies/${tenant.id}/delete" class="form" data-confirm="${t('deleteConfirm', { name: tenant.name })}">${csrfField(request)}
+        ${input('sentence', t('typeSentence'), { required: true, autocomplete: 'off', hint: t('typeSentenceHint', { sentence }) })}
+        ${submit(t('deleteButton'), { kind: 'danger' })}
+      </form>
+      <p><a href="/org/terminate">${t('back')}</a></p>`,
+    });
+  });
+
+  app.post('/companies/:companyId/delete', { config: admin }, async (request, reply) => {
+    const tenant = company(request);
+    // The sentence is compared as typed (only surrounding blanks are trimmed).
+    return formAction(reply, `/companies/${tenant.id}/delete`, 'certificateDone', async () => {
+      await deleteCompanyNow(ctx, actorOf(request), tenant, field(request.body, 'sentence'));
+      return `/org/certificates/${tenant.id}?done=certificateDone`;
+    });
+  });
+
+  // Served at the organisation, not under /companies/: a deleted company's URLs are 404 like any unknown one.
+  app.get('/org/certificates/:tenantId', { config: admin }, async (request, reply) => {
+    const t = m(request.locale);
+    const locale = request.locale;
+    const { org, user } = signedIn(request);
+    const { tenantId } = request.params as { tenantId: string };
+    if (!(await ownsCompany(db, org.id, tenantId))) throw notFound();
+    const certificate = await readCertificate(ctx.app.config.dataDir, tenantId);
+    if (certificate === undefined) throw notFound();
+    const format = (request.query as Record<string, unknown>).format;
+    const entry = { orgId: org.id, tenantId, userId: user.id, userEmail: user.email, target: certificate.company.name, details: { certificateId: certificate.id }, ip: clientIp(request), at: ctx.now() };
+    if (format === 'json' || format === 'txt') {
+      await audit(db, { ...entry, action: 'certificate.download' });
+      const body = format === 'json' ? `${JSON.stringify(certificate, null, 2)}\n` : ((await readCertificateText(ctx.app.config.dataDir, tenantId)) ?? '');
+      return reply
+        .type(format === 'json' ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8')
+        .header('content-disposition', `attachment; filename="noxbackup-raderingsintyg-${tenantId}.${format}"`)
+        .send(body);
+    }
+    await audit(db, { ...entry, action: 'certificate.view' });
+    const d = certificate.deleted;
+    return sendPage(request, reply, {
+      title: t('certificateTitle', { name: certificate.company.name }),
+      body: html`${flash(request)}
+      <p>${certificate.statement[locale]}</p>
+      <dl class="facts">
+        <dt>${t('certificateId')}</dt><dd>${certificate.id}</dd>
+        <dt>${t('orgNumber')}</dt><dd>${certificate.company.orgNumber ?? '–'}</dd>
+        <dt>${t('deletedAt')}</dt><dd>${formatDateTime(locale, certificate.completedAt)}</dd>
+        <dt>${t('deletedSummary')}</dt><dd>${t('deletedCounts', { snapshots: formatNumber(locale, d.snapshots), objects: formatNumber(locale, d.objects), bytes: formatBytes(locale, d.bytes) })}</dd>
+        <dt>${t('checksum')}</dt><dd><code class="checksum">${certificate.sha256}</code></dd>
+      </dl>
+      <p class="actions"><a class="button secondary" href="/org/certificates/${tenantId}?format=txt" download>${t('downloadText')}</a> <a class="button secondary" href="/org/certificates/${tenantId}?format=json" download>${t('downloadJson')}</a></p>
+      <p><a href="/org/terminate">${t('back')}</a></p>`,
+    });
   });
 
   app.post('/org/terminate', { config: admin }, async (request, reply) =>

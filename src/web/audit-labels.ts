@@ -29,6 +29,8 @@ const LABELS: Readonly<Record<string, Readonly<Record<Locale, string>>>> = {
   'export.download': { sv: 'Laddade ned en export', en: 'Downloaded an export' },
   'restore.plan': { sv: 'Planerade en återställning', en: 'Planned a restore' },
   'restore.apply': { sv: 'Genomförde en återställning', en: 'Applied a restore' },
+  'restore.new_company.plan': { sv: 'Planerade en återställning till ett nytt företag', en: 'Planned a restore into a new company' },
+  'restore.new_company.apply': { sv: 'Återställde till ett nytt företag', en: 'Restored into a new company' },
   'restore.request': { sv: 'Begärde assisterad återställning', en: 'Asked for an assisted restore' },
   'alert.acknowledge': { sv: 'Kvitterade ett larm', en: 'Acknowledged an alert' },
 };

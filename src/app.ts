@@ -2,7 +2,7 @@ import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Config } from './config.ts';
 import { NoxError } from './errors.ts';
-import { openDatabase, listTenants, type Db } from './db/index.ts';
+import { openDatabase, getTenant, listTenants, type Db } from './db/index.ts';
 import { FortnoxClient, type FortnoxClientOptions } from './fortnox/client.ts';
 import { RateLimiterRegistry } from './fortnox/rate-limiter.ts';
 import { dbTokenStore, openFortnoxConnection, type DbTokenStore, type FortnoxApp } from './fortnox/db-token-store.ts';
@@ -34,8 +34,13 @@ export interface AppContext {
   readonly db: Db;
   readonly store: ObjectStore;
   readonly keyring: MasterKeyring;
-  /** The tenant's repository, created (keys included) on first use; cached per tenant. */
+  /**
+   * The tenant's repository, created (keys included) on first use; cached per tenant. Refused for a
+   * tenant being deleted or deleted, so nothing can recreate keys for it.
+   */
   repositoryFor(tenantId: string): Promise<Repository>;
+  /** Drops the tenant's cached repository (and with it its keys in memory): after its deletion. */
+  forgetTenant(tenantId: string): void;
   /** One Fortnox client per app (API/auth URL and client id), with its token store on the database. */
   clientFor(app: FortnoxApp): AppClient;
   /** A client of the app on a token store of the caller's (connecting a company before its tenant exists). */
@@ -92,12 +97,21 @@ class App implements AppContext {
   repositoryFor(tenantId: string): Promise<Repository> {
     let repo = this.#repositories.get(tenantId);
     if (repo === undefined) {
-      repo = openRepository({ ...this.#options.repository, store: this.store, tenantId, masterKeys: this.keyring, create: true });
+      repo = getTenant(this.db, tenantId).then((tenant) => {
+        if (tenant !== undefined && tenant.status !== 'active') {
+          throw new NoxError('TENANT_DELETED', `Tenant ${tenantId} is being deleted or was deleted; its backups no longer exist`, { details: { tenantId } });
+        }
+        return openRepository({ ...this.#options.repository, store: this.store, tenantId, masterKeys: this.keyring, create: true });
+      });
       // A failed open (e.g. a wrong master key) must not be cached: the next call should try again.
       repo.catch(() => this.#repositories.delete(tenantId));
       this.#repositories.set(tenantId, repo);
     }
     return repo;
+  }
+
+  forgetTenant(tenantId: string): void {
+    this.#repositories.delete(tenantId);
   }
 
   standaloneClient(app: FortnoxApp, store: TokenStore): FortnoxClient {

@@ -41,7 +41,7 @@ export async function unfinishedRun(app: AppContext, tenantId: string): Promise<
 }
 
 /** Failures that waiting cannot fix: the customer must reconnect, or an operator must restore a key. */
-const NOT_RETRYABLE = new Set(['FORTNOX_RECONNECT_NEEDED', 'TENANT_NOT_CONNECTED', 'FORTNOX_TOKEN_UNREADABLE', 'REPO_WRONG_KEY']);
+const NOT_RETRYABLE = new Set(['FORTNOX_RECONNECT_NEEDED', 'TENANT_NOT_CONNECTED', 'FORTNOX_TOKEN_UNREADABLE', 'REPO_WRONG_KEY', 'TENANT_SERVICE_ENDED', 'TENANT_DELETED']);
 
 /** What runs after every scheduled backup that committed a snapshot (its report is stored in the database). */
 export type AfterBackup = (app: AppContext, tenantId: string) => Promise<{ ok: boolean; errors: number; warnings: number }>;

@@ -165,7 +165,9 @@ export async function deleteTenantData(app: AppContext, tenantId: string, option
     await updateTenant(app.db, tenantId, { status: 'terminated', terminatedAt: tenant.terminatedAt ?? now, deletionDueAt: due });
   }
 
-  // 2. Crypto-shredding first: whatever happens next, nothing of the tenant can be decrypted any more.
+  // 2. Crypto-shredding first: whatever happens next, nothing of the tenant can be decrypted any more
+  // (and the keys this process holds in memory go too).
+  app.forgetTenant(tenantId);
   await destroyTenantKeys(app.store, tenantId);
 
   // 3. The Fortnox connection (its tokens are secrets).

@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test, type TestContext } from 'node:test';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { startTestWeb, type TestWeb } from './web.test-support.ts';
+import { connectSimulatorCompany, createTestOrg, startTestWeb, type TestWeb } from './web.test-support.ts';
+import { SESSION_COOKIE } from './server.ts';
 import { Authenticator, PageWatch, accessibilityProblems, desktopContext, launchChromium, missingBrowser, screenshot } from './e2e.test-support.ts';
 
 const STEP_MS = 60_000;
@@ -270,6 +271,33 @@ async function switchToEnglish(run: Run): Promise<void> {
   await screenshot(page, '18-snapshots-english');
 }
 
+/**
+ * An accounting firm: three client companies, one of them really backed up (the simulator's second
+ * company), the others never connected. Its administrator's dashboard lists problems first, and the
+ * organisation page shows the members and their assigned companies.
+ */
+async function firmOverview(run: Run): Promise<void> {
+  const firm = await createTestOrg(run.web, { kind: 'firm', name: 'Byrån Exempel AB', companies: ['Alfa Bygg AB', 'Beta Konsult AB'], members: { fia: 'admin', frida: 'user' }, assign: { frida: [0] } });
+  await connectSimulatorCompany(run.web, firm.orgId, { index: 1 });
+  const context = await desktopContext(run.browser);
+  context.setDefaultTimeout(STEP_MS);
+  await context.addCookies([{ name: SESSION_COOKIE, value: firm.members.fia!.client.cookies.get(SESSION_COOKIE)!, url: run.web.url }]);
+  const page = await context.newPage();
+  run.watch.attach(page);
+  await page.goto(`${run.web.url}/dashboard`);
+  const table = page.getByRole('table').first();
+  await table.waitFor();
+  const rows = table.locator('tbody tr');
+  assert.equal(await rows.count(), 3, 'every client company is listed');
+  assert.match(await rows.first().innerText(), /Alfa Bygg AB|Beta Konsult AB/, 'a company needing attention comes first');
+  assert.match(await rows.last().innerText(), new RegExp(run.web.web.simulator!.tenants[1]!.name), 'the backed-up company, which is fine, comes last');
+  await screenshot(page, '19-firm-dashboard');
+  await page.goto(`${run.web.url}/org`);
+  await h1(page, 'Byrån Exempel AB').or(page.getByRole('heading', { level: 1 })).first().waitFor();
+  await screenshot(page, '20-firm-organisation');
+  await context.close();
+}
+
 const STEPS: readonly [string, (run: Run) => Promise<void>][] = [
   ['signs up as a company and turns on two-factor sign-in', signUp],
   ['signs out and in again with the password and a fresh code', signOutAndIn],
@@ -281,6 +309,7 @@ const STEPS: readonly [string, (run: Run) => Promise<void>][] = [
   ['restores the customer\'s old city from the first backup', restoreCustomer],
   ['reads the alerts and finds every action in the audit log', alertsAndAudit],
   ['switches the interface to English', switchToEnglish],
+  ['shows an accounting firm all its client companies, problems first', firmOverview],
 ];
 
 test('a company signs up, connects Fortnox, backs up, browses, exports and restores in a real browser', { timeout: 300_000 }, async (t: TestContext) => {

@@ -6,7 +6,7 @@ import { datasetName, isDataset } from './record-columns.ts';
 /** Words the dashboard, the company page and the run page share (status badges, data set names, durations). */
 const m = messages(
   {
-    reconnect: 'Behöver anslutas igen',
+    reconnect: 'Behöver anslutas',
     failed: 'Misslyckades',
     warning: 'Varning',
     never: 'Aldrig säkerhetskopierad',
@@ -32,7 +32,7 @@ const m = messages(
     hours: '{h} h {m} min',
   },
   {
-    reconnect: 'Reconnect needed',
+    reconnect: 'Needs connecting',
     failed: 'Failed',
     warning: 'Warning',
     never: 'Never backed up',

@@ -38,4 +38,26 @@ describe("the change window runs on Fortnox's clock", () => {
     const stored = (await f.repo.readRecord(inc.snapshotId!, 'customers', key)) as { Comments: string | null };
     assert.equal(stored.Comments, 'Ändrad i Fortnox');
   });
+
+  it("does not read a change again in the next run when Fortnox's clock moved on while the reader sat idle", async () => {
+    // Two days pass on Fortnox's clock between runs (here a jump; for a kept reader, a suspended host),
+    // while our monotonic clock moves seconds: the run must not take its start from the stale answer.
+    const company = f.sim.simulator.companies.get(Number(f.fortnoxTenant))!;
+    const [key, customer] = [...company.customers.entries()][1]!;
+    await f.control('POST', 'clock/advance', { days: 2 });
+    customer.data.Comments = 'Ändrad igen';
+    customer.modified = f.sim.simulator.clock.now();
+    // Longer ago than the overlap, so only a window measured from a stale start would name it next time.
+    await f.control('POST', 'clock/advance', { hours: 4 });
+    const atStart = f.sim.simulator.clock.now();
+    const inc = await runBackup(deps, { refreshFraction: 0 });
+    assert.equal(inc.status, 'succeeded');
+    assert.equal(((await f.repo.readRecord(inc.snapshotId!, 'customers', key)) as { Comments: string | null }).Comments, 'Ändrad igen');
+    const fortnoxStartedAt = Date.parse((await f.repo.readSnapshot(inc.snapshotId!)).run.fortnoxStartedAt as string);
+    assert.ok(Math.abs(fortnoxStartedAt - atStart) < 60_000, `the run started at ${new Date(fortnoxStartedAt).toISOString()} on Fortnox's clock, which said ${new Date(atStart).toISOString()}`);
+    await f.control('POST', 'clock/advance', { days: 2 });
+    const next = await runBackup(deps, { refreshFraction: 0 });
+    assert.equal(next.status, 'succeeded');
+    assert.equal(next.datasets.find((d) => d.dataset === 'customers')?.fetched, 0, 'nothing changed since the previous run, so no customer is read again');
+  });
 });

@@ -122,15 +122,25 @@ interface RunState {
 /** Default share of details the rolling refresh re-reads per run (see BackupOptions.refreshFraction). */
 export const DEFAULT_REFRESH_FRACTION = 1 / 365;
 
+/** Fortnox's time at a run's start, and the company information read to learn it (if it was). */
+interface FortnoxStart {
+  at: Date;
+  company?: { record: JsonObject; requests: number };
+}
+
 /**
  * Fortnox's time now: `lastmodified` is stamped by Fortnox's clock, not ours (which may be off, or in
- * another zone), so change windows are measured on it. Read from the Date header of its answers; one
- * cheap request when this reader has had none yet. A caller's `now` (tests pinning a clock) wins.
+ * another zone), so change windows are measured on it. Read from the `Date` header of a fresh answer:
+ * extrapolating an earlier one (a reader kept between runs) trusts our monotonic clock for hours, and
+ * it stops in a suspend; a start that lags Fortnox's clock by a day makes the next run re-read that
+ * whole day's changes. The request is the run's company information, which the run reads anyway, so
+ * it costs nothing. A caller's `now` (tests pinning a clock) wins.
  */
-async function fortnoxNow(deps: BackupDeps): Promise<Date> {
-  if (deps.now !== undefined) return deps.now();
-  if (deps.reader.serverNow() === undefined) await deps.reader.companyInformation();
-  return deps.reader.serverNow() ?? new Date();
+async function fortnoxStart(deps: BackupDeps, signal: AbortSignal | undefined): Promise<FortnoxStart> {
+  if (deps.now !== undefined) return { at: deps.now() };
+  const before = deps.reader.stats.attempts;
+  const record = await deps.reader.companyInformation({ signal });
+  return { at: deps.reader.serverNow() ?? new Date(), company: { record, requests: deps.reader.stats.attempts - before } };
 }
 
 /**
@@ -151,6 +161,8 @@ export async function runBackup(deps: BackupDeps, options: BackupOptions = {}): 
   let fortnoxStartedAt: Date | undefined;
   let state: RunState;
   let journal: JournalItem[] = [];
+  let company: FortnoxStart['company'];
+  const startAttempts = reader.stats.attempts;
   if (options.resumeRunId !== undefined) {
     runId = options.resumeRunId;
     const run = await getBackupRun(db, tenantId, runId);
@@ -171,7 +183,9 @@ export async function runBackup(deps: BackupDeps, options: BackupOptions = {}): 
     const prevRun = parent?.run;
     const prevStartText = typeof prevRun?.fortnoxStartedAt === 'string' ? prevRun.fortnoxStartedAt : prevRun?.startedAt;
     const prevStart = typeof prevStartText === 'string' ? new Date(prevStartText) : null;
-    fortnoxStartedAt = await fortnoxNow(deps);
+    const start = await fortnoxStart(deps, options.signal);
+    fortnoxStartedAt = start.at;
+    company = start.company;
     const overlap = (options.overlapMinutes ?? 180) * 60_000;
     state = {
       seq: (typeof parent?.run.seq === 'number' ? parent.run.seq : 0) + 1,
@@ -190,7 +204,7 @@ export async function runBackup(deps: BackupDeps, options: BackupOptions = {}): 
   };
   const writer = await repo.beginSnapshot({ parent: parent?.id ?? null, runMeta: { runId, startedAt: startedAt.toISOString(), ...(fortnoxStartedAt === undefined ? {} : { fortnoxStartedAt: fortnoxStartedAt.toISOString() }), seq: state.seq } });
   const ctx = new RunContext({
-    runId, db, tenantId, reader, repo, writer, parent, journal,
+    runId, db, tenantId, reader, repo, writer, parent, journal, startAttempts,
     journalEvery: options.journalEvery ?? 250, concurrency: options.concurrency ?? 4, signal: options.signal, onProgress: options.onProgress,
   });
 
@@ -228,7 +242,7 @@ export async function runBackup(deps: BackupDeps, options: BackupOptions = {}): 
 
   try {
     for (const d of ALL) if (!selected.has(d)) ctx.reuse(d);
-    if (selected.has('companyinformation')) await isolate(['companyinformation'], () => companyInformation(ctx));
+    if (selected.has('companyinformation')) await isolate(['companyinformation'], () => companyInformation(ctx, company));
     if (selected.has('financialyears')) {
       let years: Map<string, JsonObject> | null = null;
       await isolate(['financialyears'], async () => {

@@ -81,6 +81,8 @@ export class RunContext {
     writer: SnapshotWriter;
     parent: SnapshotInfo | undefined;
     journal: readonly JournalItem[];
+    /** The reader's request count before the run's first request (default: now). */
+    startAttempts?: number;
     journalEvery: number;
     concurrency: number;
     signal?: AbortSignal;
@@ -98,7 +100,7 @@ export class RunContext {
     this.#journalEvery = init.journalEvery;
     this.#concurrency = Math.max(1, init.concurrency);
     this.#onProgress = init.onProgress;
-    this.#startAttempts = init.reader.stats.attempts;
+    this.#startAttempts = init.startAttempts ?? init.reader.stats.attempts;
   }
 
   get requests(): number {

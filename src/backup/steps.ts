@@ -102,9 +102,11 @@ export async function listDataSet(ctx: RunContext, dataset: SnapshotDataSet & Da
   return items;
 }
 
-export async function companyInformation(ctx: RunContext): Promise<void> {
+/** Company information; `read` is the answer the run already has from learning Fortnox's time. */
+export async function companyInformation(ctx: RunContext, read?: { record: JsonObject; requests: number }): Promise<void> {
   ctx.begin('companyinformation');
-  await ctx.storeRecord('companyinformation', keys.companyinformation(), () => ctx.reader.companyInformation({ signal: ctx.signal }));
+  if (read !== undefined) ctx.tally('companyinformation').requests += read.requests;
+  await ctx.storeRecord('companyinformation', keys.companyinformation(), () => (read === undefined ? ctx.reader.companyInformation({ signal: ctx.signal }) : Promise.resolve(read.record)));
   ctx.tally('companyinformation').records = 1;
 }
 

@@ -16,6 +16,7 @@ import type { Mailer } from '../mail/mailer.ts';
 // The alert wording is the alerts page's, so a mail and the page it links to say the same thing.
 import { alertText, alertTitle } from './wording.ts';
 import { formatDateTime, formatNumber, messages } from '../i18n.ts';
+import { startPeriodic } from '../jobs/periodic.ts';
 
 export interface NotifyContext {
   readonly db: Db;
@@ -228,33 +229,5 @@ export interface AlertNotifier {
  * Within one process runs never overlap; two processes on one database could mail an alert twice.
  */
 export function startAlertNotifier(ctx: NotifyContext, options: NotifyOptions & { intervalMs?: number } = {}): AlertNotifier {
-  const intervalMs = options.intervalMs ?? 60_000;
-  const log = ctx.log ?? (() => undefined);
-  let chain: Promise<unknown> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-
-  const runOnce = (): Promise<NotifyResult> => {
-    const run = chain.then(() => notifyAlerts(ctx, options));
-    chain = run.catch(() => undefined);
-    return run;
-  };
-  const schedule = (): void => {
-    if (stopped || intervalMs <= 0) return;
-    timer = setTimeout(() => {
-      runOnce()
-        .catch((err: unknown) => log(`alert notifications failed, trying again in ${intervalMs} ms: ${err instanceof Error ? err.message : String(err)}`))
-        .finally(schedule);
-    }, intervalMs);
-    timer.unref();
-  };
-  schedule();
-  return {
-    runOnce,
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await chain;
-    },
-  };
+  return startPeriodic('alert notifications', () => notifyAlerts(ctx, options), { intervalMs: options.intervalMs ?? 60_000, log: ctx.log ?? (() => undefined) });
 }

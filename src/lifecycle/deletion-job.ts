@@ -6,6 +6,7 @@
 import type { AppContext } from '../app.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { deleteTenantData, type DeletionCertificate } from './delete-tenant.ts';
+import { startPeriodic } from '../jobs/periodic.ts';
 
 export interface DeletionJobOptions {
   readonly now?: Date;
@@ -83,13 +84,10 @@ export function startDeletionJob(
   app: AppContext,
   options: { readonly intervalMs?: number; readonly now?: () => Date; readonly mailer?: Mailer; readonly publicUrl?: () => string; readonly log?: (line: string) => void; readonly busy?: (tenantId: string) => Promise<boolean> } = {},
 ): DeletionScheduler {
-  const intervalMs = options.intervalMs ?? 60 * 60 * 1000;
   const log = options.log ?? (() => undefined);
-  let chain: Promise<unknown> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const runOnce = (): Promise<DeletionJobResult> => {
-    const run = chain.then(() =>
+  return startPeriodic(
+    'the deletion job',
+    () =>
       runDeletionJob(app, {
         now: (options.now ?? (() => new Date()))(),
         log,
@@ -97,26 +95,6 @@ export function startDeletionJob(
         ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl() }),
         ...(options.busy === undefined ? {} : { busy: options.busy }),
       }),
-    );
-    chain = run.catch(() => undefined);
-    return run;
-  };
-  const schedule = (): void => {
-    if (stopped || intervalMs <= 0) return;
-    timer = setTimeout(() => {
-      runOnce()
-        .catch((err: unknown) => log(`the deletion job failed, trying again in ${intervalMs} ms: ${err instanceof Error ? err.message : String(err)}`))
-        .finally(schedule);
-    }, intervalMs);
-    timer.unref();
-  };
-  schedule();
-  return {
-    runOnce,
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await chain;
-    },
-  };
+    { intervalMs: options.intervalMs ?? 60 * 60 * 1000, log },
+  );
 }

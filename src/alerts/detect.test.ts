@@ -7,6 +7,7 @@ import { backupTenant } from '../jobs/backup-job.ts';
 import { startSimulator, type RunningSimulator } from '../simulator/server.ts';
 import { addSimulatorTenant } from '../tenants/index.ts';
 import { MASS_DELETION } from './detect.ts';
+import { getBackupRun } from '../db/backup-runs.ts';
 
 interface BankChange { supplierNumber: string; name: string; before: Record<string, string>; after: Record<string, string> }
 
@@ -112,7 +113,10 @@ for (const target of appTargets()) {
 
     it('raises reconnect_needed when the company withdrew its consent, and keeps it from other tenants\' lists', async () => {
       await control('POST', 'consents/revoke', { tenantId: sim.tenants[1]!.tenantId });
-      await assert.rejects(backupTenant(t.app, b, { trigger: 'manual' }), (err: { code?: string }) => /RECONNECT/.test(err.code ?? ''));
+      const failed = await backupTenant(t.app, b, { trigger: 'manual' });
+      assert.equal(failed.status, 'failed', 'the run is recorded as failed, not thrown');
+      assert.match(failed.error?.code ?? '', /RECONNECT/);
+      assert.equal((await getBackupRun(t.app.db, b, failed.runId))?.status, 'failed', 'and its run row says so');
       const reconnect = await alertsOf(b, 'reconnect_needed');
       assert.equal(reconnect.length, 1);
       assert.equal(reconnect[0]?.severity, 'critical');

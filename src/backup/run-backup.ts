@@ -183,7 +183,17 @@ export async function runBackup(deps: BackupDeps, options: BackupOptions = {}): 
     const prevRun = parent?.run;
     const prevStartText = typeof prevRun?.fortnoxStartedAt === 'string' ? prevRun.fortnoxStartedAt : prevRun?.startedAt;
     const prevStart = typeof prevStartText === 'string' ? new Date(prevStartText) : null;
-    const start = await fortnoxStart(deps, options.signal);
+    let start: FortnoxStart;
+    try {
+      start = await fortnoxStart(deps, options.signal);
+    } catch (err) {
+      // Fortnox refused the very first request (a revoked consent, an outage): the run is recorded as
+      // failed with the reason, like any other failed run, and nothing is committed.
+      const info = errorInfo(err);
+      const requests = reader.stats.attempts - startAttempts;
+      await finishBackupRun(db, tenantId, runId, { status: 'failed', requests, errors: 1, errorCode: info.code, errorMessage: info.message, finishedAt: now() });
+      return { runId, status: 'failed', snapshotId: null, datasets: [], requests, bytes: 0, seconds: (performance.now() - started) / 1000, warnings: [], refreshed: 0, error: info };
+    }
     fortnoxStartedAt = start.at;
     company = start.company;
     const overlap = (options.overlapMinutes ?? 180) * 60_000;

@@ -73,8 +73,19 @@ export async function visibleCompanies(db: Db, principal: Principal): Promise<Te
  */
 export async function companyFor(db: Db, principal: Principal, tenantId: string): Promise<Tenant | undefined> {
   if (!/^[A-Za-z0-9-]{1,64}$/.test(tenantId)) return undefined;
-  const ids = await visibleCompanyIds(db, principal);
-  if (!ids.includes(tenantId)) return undefined;
+  // One indexed lookup for this company (every company route runs it), not the list of all visible ones.
+  const owned = await db.selectFrom('org_companies').select('tenant_id').where('tenant_id', '=', tenantId).where('org_id', '=', principal.orgId).executeTakeFirst();
+  if (owned === undefined) return undefined;
+  if (principal.role !== 'admin' && principal.orgKind !== 'company') {
+    const assigned = await db
+      .selectFrom('company_assignments')
+      .select('tenant_id')
+      .where('org_id', '=', principal.orgId)
+      .where('user_id', '=', principal.userId)
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirst();
+    if (assigned === undefined) return undefined;
+  }
   const tenant = await getTenant(db, tenantId);
   return tenant === undefined || tenant.status === 'deleted' ? undefined : tenant;
 }

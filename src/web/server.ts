@@ -113,7 +113,8 @@ export async function buildServer(ctx: WebContext, options: { logger?: boolean }
     const formAction = ctx.fortnox === undefined ? "'self'" : `'self' ${new URL(ctx.fortnox.authUrl).origin}`;
     reply.header('content-security-policy', `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action ${formAction}`);
     if (ctx.cookieSecure) reply.header('strict-transport-security', 'max-age=31536000');
-    if (!request.url.startsWith('/assets/')) reply.header('cache-control', 'no-store');
+    if (request.url.startsWith('/assets/') || request.url === '/healthz') return; // static: no session needed
+    reply.header('cache-control', 'no-store');
     await identify(ctx, request, reply);
   });
 

@@ -12,7 +12,7 @@ import { createRestoreRun, journalRestoreItem } from '../db/restore-runs.ts';
 import type { JsonObject } from '../fortnox/index.ts';
 import { itemId } from './apply.ts';
 import { str } from './fields.ts';
-import { restoreNewCompany } from './new-company.ts';
+import { nonEmptyDatasets, restoreNewCompany } from './new-company.ts';
 import { voucherBody } from './writable.ts';
 import { formatReport, type RestoreReport } from './report.ts';
 import { startRestoreEnv, type RestoreTestEnv, type TenantHandle } from './test-env.test-support.ts';
@@ -103,5 +103,33 @@ describe('resuming a new-company restore that crashed just after a voucher reach
     assert.match(item.message ?? '', /found in Fortnox/);
     assert.equal((await env.counters()).requests['POST /3/vouchers'], keys.length - 1);
     assert.equal(env.sim.simulator.companies.get(Number(b.tenantId))!.vouchers.size, keys.length);
+  });
+});
+
+describe('a company to restore into that already has vouchers', () => {
+  let env: RestoreTestEnv;
+  after(() => env.close());
+
+  it('is not empty: its vouchers are found in whichever financial year they are, and the restore refuses it', async () => {
+    env = await startRestoreEnv({ companies: 1, emptyCompanies: 1 });
+    const [a, b] = env.tenants as [TenantHandle, TenantHandle];
+    assert.deepEqual(await nonEmptyDatasets(b.reader), [], 'the new company starts empty');
+    const snapshotId = (await runBackup({ db: env.db, repository: a.repository, reader: a.reader, tenantId: a.tenantId })).snapshotId!;
+    const years = new Map<string, string>();
+    for await (const y of a.reader.items('financialyears')) years.set(str(y.Id), str(y.FromDate));
+    let sourceKey = '';
+    for await (const { key } of a.repository.listEntries(snapshotId, 'vouchers')) {
+      sourceKey = key;
+      break;
+    }
+    let targetYear = '';
+    for await (const y of b.reader.items('financialyears')) if (str(y.FromDate) === years.get(sourceKey.split('/')[0]!)) targetYear = str(y.Id);
+    const record = await a.repository.readRecord(snapshotId, 'vouchers', sourceKey);
+    await b.writer.create('vouchers', voucherBody(record as JsonObject), { financialYear: Number(targetYear) });
+    assert.deepEqual(await nonEmptyDatasets(b.reader), ['vouchers']);
+    await assert.rejects(
+      restoreNewCompany({ db: env.db, source: { tenantId: a.tenantId, repository: a.repository }, snapshotId, target: { tenantId: b.tenantId, reader: b.reader, writer: b.writer }, outDir: join(env.dir, 'reports') }),
+      (err: { code?: string; message?: string }) => err.code === 'RESTORE_TARGET_NOT_EMPTY' && /vouchers/.test(err.message ?? ''),
+    );
   });
 });

@@ -113,14 +113,40 @@ export async function restoreNewCompany(o: NewCompanyOptions): Promise<RestoreRe
   return report;
 }
 
-async function assertEmpty(reader: FortnoxReader, signal?: AbortSignal): Promise<void> {
-  for (const name of ['customers', 'suppliers', 'invoices', 'supplierinvoices'] as const) {
-    for await (const page of reader.pages(name, { pageSize: 1, signal })) {
-      if (page.totalResources > 0) {
-        throw new RestoreError('RESTORE_TARGET_NOT_EMPTY', `The company to restore into already has ${name}: a new-company restore needs an empty company. Restore registers with \`restore plan/apply\` instead.`, { exitCode: 2 });
-      }
-      break;
+/** What a new-company restore refuses to write into when the target already holds any of it. */
+export const NOT_EMPTY_DATASETS = ['customers', 'suppliers', 'invoices', 'supplierinvoices', 'vouchers'] as const;
+
+/**
+ * The data sets the company already holds records of, one small read each (vouchers: one per financial
+ * year, since Fortnox lists them per year): a new-company restore needs every one of them empty, or
+ * restored voucher numbers would follow on from existing ones and registers would collide.
+ */
+export async function nonEmptyDatasets(reader: FortnoxReader, signal?: AbortSignal): Promise<string[]> {
+  const holds: string[] = [];
+  const any = async (name: 'customers' | 'suppliers' | 'invoices' | 'supplierinvoices' | 'vouchers', financialYear?: number): Promise<boolean> => {
+    for await (const page of reader.pages(name, { pageSize: 1, signal, ...(financialYear === undefined ? {} : { financialYear }) })) return page.totalResources > 0;
+    return false;
+  };
+  for (const name of NOT_EMPTY_DATASETS) {
+    if (name !== 'vouchers') {
+      if (await any(name)) holds.push(name);
+      continue;
     }
+    for await (const year of reader.items('financialyears', { signal })) {
+      const id = Number(year.Id);
+      if (Number.isInteger(id) && (await any('vouchers', id))) {
+        holds.push('vouchers');
+        break;
+      }
+    }
+  }
+  return holds;
+}
+
+async function assertEmpty(reader: FortnoxReader, signal?: AbortSignal): Promise<void> {
+  const holds = await nonEmptyDatasets(reader, signal);
+  if (holds.length > 0) {
+    throw new RestoreError('RESTORE_TARGET_NOT_EMPTY', `The company to restore into already has ${holds.join(', ')}: a new-company restore needs an empty company. Restore registers with \`restore plan/apply\` instead.`, { exitCode: 2 });
   }
 }
 

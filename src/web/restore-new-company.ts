@@ -18,7 +18,7 @@ import { NoxError } from '../errors.ts';
 import type { FortnoxReader } from '../fortnox/index.ts';
 import { formatDateTime, formatNumber, messages, type Locale } from '../i18n.ts';
 import { REGISTER_DATASETS, str, isObject } from '../restore/fields.ts';
-import { NOT_RESTORED } from '../restore/new-company.ts';
+import { NOT_RESTORED, nonEmptyDatasets } from '../restore/new-company.ts';
 import type { RestoreReport } from '../restore/report.ts';
 import type { WebContext } from './context.ts';
 import { csrfField, input, select, submit } from './forms.ts';
@@ -26,9 +26,6 @@ import { html, type SafeHtml } from './html.ts';
 import { notice, sendPage } from './layout.ts';
 import { clientIp, company, field, notFound, signedIn } from './request-context.ts';
 import { RestoreBusyError, type RestoreTasks } from './restore-tasks.ts';
-
-/** What the service refuses to restore into when it holds any (`assertEmpty` in src/restore/new-company.ts). */
-export const NOT_EMPTY_DATASETS = ['customers', 'suppliers', 'invoices', 'supplierinvoices'] as const;
 
 /** The data sets a new-company restore writes, in its order, as the plan page counts them. */
 export const NEW_COMPANY_DATASETS = [
@@ -66,13 +63,8 @@ export async function checkTarget(app: AppContext, principal: Principal, source:
   // A terminated company (its data due for deletion) is not offered either.
   if (target.status !== 'active' || (await loadFortnoxConnection(app.db, target.id))?.status !== 'ok') return { ok: false, reason: 'not_connected', target };
   const reader = await app.readerFor(target.id);
-  const holds: string[] = [];
-  for (const name of NOT_EMPTY_DATASETS) {
-    for await (const page of reader.pages(name, { pageSize: 1, signal })) {
-      if (page.totalResources > 0) holds.push(name);
-      break;
-    }
-  }
+  // The service's own check, so the page refuses exactly what the restore would.
+  const holds = await nonEmptyDatasets(reader, signal);
   if (holds.length > 0) return { ok: false, reason: 'not_empty', target, holds };
   return { ok: true, target, reader };
 }

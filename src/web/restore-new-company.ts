@@ -26,6 +26,7 @@ import { html, type SafeHtml } from './html.ts';
 import { notice, sendPage } from './layout.ts';
 import { clientIp, company, field, notFound, signedIn } from './request-context.ts';
 import { RestoreBusyError, type RestoreTasks } from './restore-tasks.ts';
+import { datasetLabel } from './dashboard-format.ts';
 
 /** The data sets a new-company restore writes, in its order, as the plan page counts them. */
 export const NEW_COMPANY_DATASETS = [
@@ -200,18 +201,6 @@ const m = messages(
     nr4: 'Leverantörsfakturornas löpnummer (GivenNumber): Fortnox sätter dem, se nummerkartan.',
     nr5: 'Fakturornas PDF:er: Fortnox skapar dem på nytt från fakturan; de säkerhetskopierade PDF:erna finns kvar i säkerhetskopian och dess export.',
     nr6: 'Utgående balanser och årets resultat: de följer av verifikationerna.',
-    ds_accounts: 'Konton',
-    ds_costcenters: 'Kostnadsställen',
-    ds_projects: 'Projekt',
-    ds_customers: 'Kunder',
-    ds_suppliers: 'Leverantörer',
-    ds_articles: 'Artiklar',
-    ds_vouchers: 'Verifikationer',
-    ds_invoices: 'Kundfakturor',
-    ds_supplierinvoices: 'Leverantörsfakturor',
-    ds_files: 'Filer',
-    ds_supplierinvoicefileconnections: 'Filkopplingar till leverantörsfakturor',
-    ds_voucherfileconnections: 'Filkopplingar till verifikationer',
   },
   {
     title: 'Restore into a new, empty company',
@@ -291,18 +280,6 @@ const m = messages(
     nr4: NOT_RESTORED[4] ?? '',
     nr5: NOT_RESTORED[5] ?? '',
     nr6: NOT_RESTORED[6] ?? '',
-    ds_accounts: 'Accounts',
-    ds_costcenters: 'Cost centres',
-    ds_projects: 'Projects',
-    ds_customers: 'Customers',
-    ds_suppliers: 'Suppliers',
-    ds_articles: 'Articles',
-    ds_vouchers: 'Vouchers',
-    ds_invoices: 'Customer invoices',
-    ds_supplierinvoices: 'Supplier invoices',
-    ds_files: 'Files',
-    ds_supplierinvoicefileconnections: 'File connections to supplier invoices',
-    ds_voucherfileconnections: 'File connections to vouchers',
   },
 );
 
@@ -315,7 +292,6 @@ export function notRestoredText(locale: Locale, list: readonly string[]): string
   return list.map((s, i) => (i < 7 && NOT_RESTORED[i] === s ? t(`nr${i}` as Key) : s));
 }
 
-const dsLabel = (t: T, dataset: string): string => t(`ds_${dataset}` as Key);
 
 export interface NewCompanyFormState {
   readonly snapshot?: string;
@@ -408,7 +384,7 @@ export function registerNewCompany(app: FastifyInstance, ctx: WebContext, deps: 
     if (check.reason === 'not_found') throw notFound();
     if (check.reason === 'same') return deps.restorePage(request, reply, { ...state, error: t('same') }, 400);
     if (check.reason === 'not_connected') return deps.restorePage(request, reply, { ...state, error: t('notConnectedError', { name: check.target.name }) }, 409);
-    const what = check.holds.map((d) => dsLabel(t, d).toLowerCase()).join(', ');
+    const what = check.holds.map((d) => datasetLabel(request.locale, d).toLowerCase()).join(', ');
     return deps.restorePage(request, reply, { ...state, error: t('notEmpty', { name: check.target.name, what }) }, 409);
   };
 
@@ -451,7 +427,7 @@ export function registerNewCompany(app: FastifyInstance, ctx: WebContext, deps: 
       body: html`<section aria-labelledby="nc-created-h"><h2 id="nc-created-h">${t('createdTitle', { name: to.name })}</h2>
           <div class="table-wrap"><table><caption class="visually-hidden">${t('createdTitle', { name: to.name })}</caption>
             <thead><tr><th scope="col">${t('dataset')}</th><th scope="col" class="num">${t('records')}</th></tr></thead>
-            <tbody>${counts.map((c) => html`<tr><th scope="row">${dsLabel(t, c.dataset)}</th><td class="num">${formatNumber(locale, c.count)}${c.complete ? '' : html` <span class="badge warn">${t('incomplete')}</span>`}</td></tr>`)}</tbody>
+            <tbody>${counts.map((c) => html`<tr><th scope="row">${datasetLabel(locale, c.dataset)}</th><td class="num">${formatNumber(locale, c.count)}${c.complete ? '' : html` <span class="badge warn">${t('incomplete')}</span>`}</td></tr>`)}</tbody>
           </table></div>
           ${missing.length === 0 ? '' : notice('info', t('yearsMissing', { years: missing.join(', '), name: to.name }))}
           <ul><li>${t('how1')}</li><li>${t('how2')}</li><li>${t('how3')}</li><li>${t('how4')}</li></ul>

@@ -25,6 +25,7 @@ import { clientIp, company, field, fields, notFound, seeOther, signedIn } from '
 import { deletePlan, loadPlan, planExpired, savePlan, type StoredPlan } from '../restore-plans.ts';
 import { RestoreBusyError, RestoreTasks } from '../restore-tasks.ts';
 import { newCompanyReportBlock, newCompanySection, registerNewCompany, type NewCompanyFormState } from '../restore-new-company.ts';
+import { datasetLabel } from '../dashboard-format.ts';
 
 const PAGE_SIZE = 20;
 const ITEMS_PER_PAGE = 50;
@@ -52,12 +53,6 @@ const m = messages(
     badRecord: 'Poster anges som register:nyckel, där registret är ett av {list}. Fel: {value}',
     badSnapshot: 'Välj en säkerhetskopia i listan.',
     planFailed: 'Planen kunde inte göras: {error}',
-    ds_accounts: 'Konton',
-    ds_costcenters: 'Kostnadsställen',
-    ds_projects: 'Projekt',
-    ds_customers: 'Kunder',
-    ds_suppliers: 'Leverantörer',
-    ds_articles: 'Artiklar',
     planPageTitle: 'Plan för återställning',
     planLead: 'Säkerhetskopia från {time}. Planen gjordes {made}; inget har skrivits till Fortnox.',
     summary: 'Sammanfattning',
@@ -171,12 +166,6 @@ const m = messages(
     badRecord: 'Records are register:key, the register one of {list}. Wrong: {value}',
     badSnapshot: 'Choose a backup from the list.',
     planFailed: 'The plan could not be made: {error}',
-    ds_accounts: 'Accounts',
-    ds_costcenters: 'Cost centres',
-    ds_projects: 'Projects',
-    ds_customers: 'Customers',
-    ds_suppliers: 'Suppliers',
-    ds_articles: 'Articles',
     planPageTitle: 'Restore plan',
     planLead: 'Backup from {time}. The plan was made {made}; nothing has been written to Fortnox.',
     summary: 'Summary',
@@ -331,7 +320,7 @@ export async function register(app: FastifyInstance, ctx: WebContext): Promise<v
           ${notice('error', state.error)}
           ${select('snapshot', t('snapshot'), snapshotChoices(locale, snapshots), state.snapshot)}
           <fieldset class="checks"><legend>${t('datasets')}</legend>
-            ${REGISTER_DATASETS.map((ds) => html`<label><input type="checkbox" name="datasets" value="${ds}"${chosen.has(ds) ? html` checked` : ''}> ${t(`ds_${ds}`)}</label>`)}
+            ${REGISTER_DATASETS.map((ds) => html`<label><input type="checkbox" name="datasets" value="${ds}"${chosen.has(ds) ? html` checked` : ''}> ${datasetLabel(locale, ds)}</label>`)}
           </fieldset>
           <div class="field"><label for="f-records">${t('records')}</label><p class="hint" id="f-records-hint">${t('recordsHint')}</p>
             <textarea id="f-records" name="records" rows="3" aria-describedby="f-records-hint">${state.records ?? ''}</textarea></div>
@@ -439,8 +428,8 @@ export async function register(app: FastifyInstance, ctx: WebContext): Promise<v
     const perDataset = REGISTER_DATASETS.map((ds) => ({ ds, ...actionCounts(items.filter((i) => i.dataset === ds)) })).filter((c) => c.create + c.update + c.unchanged + c.blocked > 0);
     const summary = html`<div class="table-wrap"><table><caption class="visually-hidden">${t('summary')}</caption>
       <thead><tr><th scope="col">${t('dataset')}</th><th scope="col" class="num">${t('create')}</th><th scope="col" class="num">${t('update')}</th><th scope="col" class="num">${t('unchanged')}</th><th scope="col" class="num">${t('blocked')}</th></tr></thead>
-      <tbody>${perDataset.map((c) => html`<tr><th scope="row">${t(`ds_${c.ds}`)}</th><td class="num">${formatNumber(locale, c.create)}</td><td class="num">${formatNumber(locale, c.update)}</td><td class="num">${formatNumber(locale, c.unchanged)}</td><td class="num">${formatNumber(locale, c.blocked)}</td></tr>`)}</tbody></table></div>`;
-    const blocks = pageItems.map((item) => planItemBlock(t, item));
+      <tbody>${perDataset.map((c) => html`<tr><th scope="row">${datasetLabel(locale, c.ds)}</th><td class="num">${formatNumber(locale, c.create)}</td><td class="num">${formatNumber(locale, c.update)}</td><td class="num">${formatNumber(locale, c.unchanged)}</td><td class="num">${formatNumber(locale, c.blocked)}</td></tr>`)}</tbody></table></div>`;
+    const blocks = pageItems.map((item) => planItemBlock(t, locale, item));
     const confirm = writes === 0
       ? notice('info', t('nothing'))
       : html`<section aria-labelledby="confirm-h"><h2 id="confirm-h">${t('confirmTitle')}</h2>
@@ -657,8 +646,8 @@ function show(v: JsonValue | undefined): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-function planItemBlock(t: T, item: PlanItem): SafeHtml {
-  const label = `${t(`ds_${item.dataset}`)} ${item.key}`;
+function planItemBlock(t: T, locale: Locale, item: PlanItem): SafeHtml {
+  const label = `${datasetLabel(locale, item.dataset)} ${item.key}`;
   const badge = item.action === 'create' ? html`<span class="badge ok">${t('create')}</span>`
     : item.action === 'update' ? html`<span class="badge warn">${t('update')}</span>`
     : html`<span class="badge bad">${t('blocked')}</span>`;
@@ -687,7 +676,7 @@ function reportBlock(t: T, locale: Locale, report: RestoreReport, page: number, 
     ${report.warnings.length === 0 ? '' : html`<h3>${t('warnings')}</h3><ul>${report.warnings.map((w) => html`<li>${w}</li>`)}</ul>`}
     ${shown.length === 0 ? html`<p>${t('noItems')}</p>` : html`<div class="table-wrap"><table><caption>${t('items')}</caption>
       <thead><tr><th scope="col">${t('dataset')}</th><th scope="col">${t('key')}</th><th scope="col">${t('status')}</th><th scope="col">${t('message')}</th></tr></thead>
-      <tbody>${rows.map((i) => html`<tr><td>${isRegisterDataSet(i.dataset) ? t(`ds_${i.dataset}`) : i.dataset}</td><td>${i.key}${i.newKey !== undefined && i.newKey !== i.key ? ` → ${i.newKey}` : ''}</td>
+      <tbody>${rows.map((i) => html`<tr><td>${datasetLabel(locale, i.dataset)}</td><td>${i.key}${i.newKey !== undefined && i.newKey !== i.key ? ` → ${i.newKey}` : ''}</td>
         <td><span class="badge ${i.status === 'failed' ? 'bad' : i.status === 'skipped' ? 'warn' : 'ok'}">${t(`rs_${i.status}`)}</span></td>
         <td>${i.message ?? ''}${i.fortnoxCode === undefined ? '' : ` [${i.fortnoxCode}]`}</td></tr>`)}</tbody></table></div>
       ${pager(t, url, 'page', page, shown.length, ITEMS_PER_PAGE)}`}
